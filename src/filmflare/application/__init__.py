@@ -1,0 +1,1 @@
+"""Use cases: one module each, depending only on ports and the domain."""

@@ -1,0 +1,47 @@
+"""Fetch one movie, cache-aside.
+
+Rules: a hit is served as stored; a miss reads the store and fills the cache only if no write
+bumped the movies generation meanwhile, so a write is never followed by a stale read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filmflare.application.cache_keys import MOVIE_TTL, MOVIES_GENERATION, movie_key
+from filmflare.application.presenters import movie_body
+from filmflare.application.response_cache import ResponseCache
+from filmflare.domain.errors import MovieNotFound
+from filmflare.ports.repository import MovieRepository
+
+
+@dataclass(frozen=True, slots=True)
+class MovieResponse:
+    version: int
+    body: bytes
+
+    def pack(self) -> bytes:
+        return b"%d\n" % self.version + self.body
+
+    @classmethod
+    def unpack(cls, packed: bytes) -> MovieResponse:
+        version, _, body = packed.partition(b"\n")
+        return cls(int(version), body)
+
+
+class GetMovie:
+    def __init__(self, repository: MovieRepository, cache: ResponseCache) -> None:
+        self._repository = repository
+        self._cache = cache
+
+    async def execute(self, movie_id: str) -> MovieResponse:
+        key = movie_key(movie_id)
+        cached, generation = await self._cache.get_many([key, MOVIES_GENERATION])
+        if cached is not None:
+            return MovieResponse.unpack(cached)
+        movie = await self._repository.get(movie_id)
+        if movie is None:
+            raise MovieNotFound(movie_id)
+        response = MovieResponse(movie.version, movie_body(movie))
+        await self._cache.put(key, response.pack(), MOVIE_TTL, (MOVIES_GENERATION, generation))
+        return response

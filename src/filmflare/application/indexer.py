@@ -1,0 +1,75 @@
+"""Projects the store's change feed into the search index.
+
+Writers wake it right after committing, so a change is searchable within a second; it also
+polls, so a change left behind by a crash or an index failure is applied on the next pass.
+Applying a change twice is harmless (the index keeps the highest version), so several
+processes may run it at once. The checkpoint advances only after the index holds the batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from filmflare.application.cache_keys import SEARCH_GENERATION
+from filmflare.application.response_cache import ResponseCache
+from filmflare.ports.repository import Change, ChangeFeed
+from filmflare.ports.search_index import MovieSearchIndex
+
+log = logging.getLogger(__name__)
+CONSUMER = "search-index"
+
+
+class Indexer:
+    def __init__(
+        self, feed: ChangeFeed, index: MovieSearchIndex, cache: ResponseCache, batch: int = 500
+    ) -> None:
+        self._feed = feed
+        self._index = index
+        self._cache = cache
+        self._batch = batch
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def catch_up(self) -> int:
+        """Apply every pending change; returns how many were read."""
+        async with self._lock:
+            done = 0
+            position = await self._feed.checkpoint(CONSUMER)
+            while changes := await self._feed.read(position, self._batch):
+                await self.apply(changes)
+                position = changes[-1].position
+                await self._feed.advance(CONSUMER, position)
+                done += len(changes)
+            return done
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        latest: dict[str, Change] = {}
+        for change in changes:
+            seen = latest.get(change.movie_id)
+            if seen is None or change.version > seen.version:
+                latest[change.movie_id] = change
+        upserts = [c.movie for c in latest.values() if c.movie is not None]
+        deletes = [(c.movie_id, c.version) for c in latest.values() if c.movie is None]
+        if upserts:
+            await self._index.upsert(upserts)
+        if deletes:
+            await self._index.delete(deletes)
+        await self._cache.invalidate(SEARCH_GENERATION)
+
+    async def run(self, poll_interval: float = 1.0) -> None:
+        """Catch up whenever woken, and at least every ``poll_interval`` seconds, forever."""
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), poll_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except Exception:  # keep projecting: the feed holds what failed
+                log.exception("indexing failed; will retry")

@@ -1,0 +1,23 @@
+"""Count movies per genre (GET /genres), cache-aside.
+
+Rules: spellings that differ only in case count as one genre, named by its most common
+spelling; most movies first.
+"""
+
+from __future__ import annotations
+
+from filmflare.application.presenters import genres_body
+from filmflare.application.response_cache import ResponseCache
+from filmflare.ports.search_index import MovieSearchIndex
+
+
+class ListGenres:
+    def __init__(self, index: MovieSearchIndex, cache: ResponseCache) -> None:
+        self._index = index
+        self._cache = cache
+
+    async def execute(self) -> bytes:
+        async def answer() -> bytes:
+            return genres_body(list(await self._index.genres()))
+
+        return await self._cache.search_answer("genres", "all", answer)

@@ -1,0 +1,25 @@
+"""Rebuild the search index from the store (``filmflare reindex``).
+
+Rules: the store is the source of truth; the index keeps answering while it is rebuilt;
+changes committed meanwhile reach the new index through the change feed afterwards.
+"""
+
+from __future__ import annotations
+
+from filmflare.application.indexer import Indexer
+from filmflare.ports.repository import MovieRepository
+from filmflare.ports.search_index import MovieSearchIndex
+
+
+class Reindex:
+    def __init__(
+        self, repository: MovieRepository, index: MovieSearchIndex, indexer: Indexer
+    ) -> None:
+        self._repository = repository
+        self._index = index
+        self._indexer = indexer
+
+    async def execute(self) -> int:
+        count = await self._index.rebuild(self._repository.scan())
+        await self._indexer.catch_up()
+        return count

@@ -1,0 +1,66 @@
+"""The read-modify-write every change to an existing movie goes through.
+
+With a precondition, the stored version must satisfy it, and a concurrent write in between is
+a conflict (412). Without one, the change re-applies to whatever is current until it lands,
+so concurrent unconditional changes never lose an update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+
+from filmflare.application.cache_keys import MOVIES_GENERATION, movie_key
+from filmflare.application.indexer import Indexer
+from filmflare.application.response_cache import ResponseCache
+from filmflare.domain.errors import MovieNotFound, VersionConflict
+from filmflare.domain.movie import Movie, MovieData
+from filmflare.domain.preconditions import VersionMatch
+from filmflare.ports.clock import Clock
+from filmflare.ports.repository import MovieRepository
+
+MAX_ATTEMPTS = 50
+
+
+class Reviser:
+    def __init__(
+        self,
+        repository: MovieRepository,
+        cache: ResponseCache,
+        indexer: Indexer,
+        clock: Clock,
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._indexer = indexer
+        self._clock = clock
+
+    async def revise(
+        self,
+        movie_id: str,
+        precondition: VersionMatch | None,
+        change: Callable[[MovieData], MovieData],
+    ) -> Movie:
+        for attempt in range(MAX_ATTEMPTS):
+            current = await self._repository.get(movie_id)
+            if current is None:
+                raise MovieNotFound(movie_id)
+            if precondition is not None:
+                precondition.check(movie_id, current.version)
+            revised = current.revise(change(current.data), self._clock.now())
+            try:
+                await self._repository.replace(revised)
+            except VersionConflict:
+                if precondition is not None:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            await self.written(movie_id)
+            return revised
+        raise VersionConflict(movie_id, None, None)
+
+    async def written(self, movie_id: str) -> None:
+        """After any committed write: retire cached reads, then let the indexer project it."""
+        await self._cache.invalidate(MOVIES_GENERATION, [movie_key(movie_id)])
+        self._indexer.wake()

@@ -1,0 +1,54 @@
+"""Search the catalog (GET /movies), cache-aside.
+
+Rules: a cursor continues the query that produced it (another query's cursor is a 400) and
+replaces ``page``; results come from the index alone; highlights are computed here from the
+movie's fields so that every engine marks the same words; a cached answer is keyed by the
+search generation, which the indexer bumps whenever the index changes.
+"""
+
+from __future__ import annotations
+
+from filmflare.application.presenters import search_body
+from filmflare.application.response_cache import ResponseCache
+from filmflare.domain.criteria import SearchCriteria
+from filmflare.domain.cursor import Cursor
+from filmflare.domain.search import Hit, Position, SearchPage
+from filmflare.domain.text import highlight_movie
+from filmflare.ports.search_index import MovieSearchIndex
+
+
+class SearchMovies:
+    def __init__(self, index: MovieSearchIndex, cache: ResponseCache) -> None:
+        self._index = index
+        self._cache = cache
+
+    async def execute(self, criteria: SearchCriteria) -> bytes:
+        fingerprint = criteria.fingerprint()
+        page, position = criteria.page, None
+        if criteria.cursor is not None:
+            cursor = Cursor.decode(criteria.cursor, fingerprint)
+            page, position = cursor.page, cursor.position
+        facets = ",".join(sorted(criteria.facets))
+        identity = (
+            f"{fingerprint}|{page}|{criteria.per_page}|{criteria.cursor}|{facets}|"
+            f"{criteria.highlight}"
+        )
+        return await self._cache.search_answer(
+            "search", identity, lambda: self._answer(criteria, fingerprint, page, position)
+        )
+
+    async def _answer(
+        self, criteria: SearchCriteria, fingerprint: str, page: int, position: Position | None
+    ) -> bytes:
+        found = await self._index.search(criteria, position)
+        if criteria.highlight:
+            found = _highlighted(found, criteria)
+        next_cursor = None
+        if found.next_position is not None:
+            next_cursor = Cursor(fingerprint, page + 1, found.next_position).encode()
+        return search_body(criteria, page, found, next_cursor)
+
+
+def _highlighted(found: SearchPage, criteria: SearchCriteria) -> SearchPage:
+    hits = tuple(Hit(h.movie, highlight_movie(h.movie, criteria)) for h in found.hits)
+    return SearchPage(found.total, hits, found.next_position, found.facets)

@@ -1,0 +1,183 @@
+"""The composition root: the one place that turns settings into adapters and use cases."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from filmflare.adapters.clock import SystemClock
+from filmflare.adapters.embedded_search import EmbeddedSearchIndex
+from filmflare.adapters.jwt import JwtVerifier
+from filmflare.adapters.memory import MemoryCache, NoCache
+from filmflare.adapters.sqlite import SqliteMovieRepository
+from filmflare.application.add_movie import AddMovie
+from filmflare.application.check_readiness import CheckReadiness
+from filmflare.application.delete_movie import DeleteMovie
+from filmflare.application.get_movie import GetMovie
+from filmflare.application.import_movies import ImportMovies
+from filmflare.application.indexer import Indexer
+from filmflare.application.list_genres import ListGenres
+from filmflare.application.patch_movie import PatchMovie
+from filmflare.application.reindex import Reindex
+from filmflare.application.replace_movie import ReplaceMovie
+from filmflare.application.response_cache import ResponseCache
+from filmflare.application.revise import Reviser
+from filmflare.application.search_movies import SearchMovies
+from filmflare.application.suggest_titles import SuggestTitles
+from filmflare.config import Settings
+from filmflare.ports.cache import Cache
+from filmflare.ports.clock import Clock
+from filmflare.ports.repository import ChangeFeed, MovieRepository
+from filmflare.ports.search_index import MovieSearchIndex
+from filmflare.ports.tokens import TokenVerifier
+
+DEV_SECRET_FILE = "dev-jwt-secret"
+
+
+class ConfigurationError(Exception):
+    """The settings cannot make a working service; the message says what to set."""
+
+
+@dataclass
+class Container:
+    """Every adapter and use case of one process. ``async with`` starts and closes them."""
+
+    settings: Settings
+    repository: MovieRepository
+    feed: ChangeFeed
+    index: MovieSearchIndex
+    cache: Cache
+    tokens: TokenVerifier
+    clock: Clock
+    indexer: Indexer
+    add_movie: AddMovie
+    get_movie: GetMovie
+    replace_movie: ReplaceMovie
+    patch_movie: PatchMovie
+    delete_movie: DeleteMovie
+    search_movies: SearchMovies
+    suggest_titles: SuggestTitles
+    list_genres: ListGenres
+    import_movies: ImportMovies
+    reindex: Reindex
+    readiness: CheckReadiness
+    dev_secret: str | None = None
+    _resources: list[Any] = field(default_factory=list)
+
+    async def __aenter__(self) -> Container:
+        for resource in self._resources:
+            await resource.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for resource in reversed(self._resources):
+            await resource.close()
+
+    async def init(self) -> None:
+        """Create tables and indexes (idempotent): ``filmflare init``."""
+        await self.repository.ensure()
+        await self.index.ensure()
+
+
+def build(settings: Settings, **overrides: Any) -> Container:
+    """Wire adapters for ``settings``; ``overrides`` replace any adapter by name (tests)."""
+    secret = _jwt_secret(settings)
+    repository = overrides.get("repository") or _repository(settings)
+    feed = overrides.get("feed") or repository
+    index = overrides.get("index") or _index(settings)
+    cache = overrides.get("cache") or _cache(settings)
+    tokens = overrides.get("tokens") or JwtVerifier(
+        secret=secret,
+        jwks_url=settings.jwt_jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+    clock = overrides.get("clock") or SystemClock()
+    responses = ResponseCache(cache)
+    indexer = Indexer(feed, index, responses)
+    reviser = Reviser(repository, responses, indexer, clock)
+    return Container(
+        settings=settings,
+        repository=repository,
+        feed=feed,
+        index=index,
+        cache=cache,
+        tokens=tokens,
+        clock=clock,
+        indexer=indexer,
+        add_movie=AddMovie(repository, indexer, clock),
+        get_movie=GetMovie(repository, responses),
+        replace_movie=ReplaceMovie(reviser),
+        patch_movie=PatchMovie(reviser),
+        delete_movie=DeleteMovie(repository, reviser),
+        search_movies=SearchMovies(index, responses),
+        suggest_titles=SuggestTitles(index, responses),
+        list_genres=ListGenres(index, responses),
+        import_movies=ImportMovies(repository, indexer, clock),
+        reindex=Reindex(repository, index, indexer),
+        readiness=CheckReadiness(
+            {"store": repository.ping, "search": index.ping, "cache": cache.ping}
+        ),
+        dev_secret=secret if settings.jwt_secret is None else None,
+        _resources=list(dict.fromkeys([repository, feed, index, cache, tokens])),
+    )
+
+
+def build_from_environment(**overrides: Any) -> Container:
+    return build(Settings(), **overrides)
+
+
+def _repository(settings: Settings) -> SqliteMovieRepository:
+    if settings.store != "sqlite":
+        raise ConfigurationError(f"FILMFLARE_STORE={settings.store} is not supported by this build")
+    return SqliteMovieRepository(settings.data_dir / "filmflare.sqlite3")
+
+
+def _index(settings: Settings) -> MovieSearchIndex:
+    if settings.search != "embedded":
+        raise ConfigurationError(
+            f"FILMFLARE_SEARCH={settings.search} is not supported by this build"
+        )
+    return EmbeddedSearchIndex(settings.data_dir / "search-index")
+
+
+def _cache(settings: Settings) -> Cache:
+    if settings.cache == "memory":
+        return MemoryCache(max_entries=settings.cache_entries)
+    if settings.cache == "none":
+        return NoCache()
+    raise ConfigurationError(f"FILMFLARE_CACHE={settings.cache} is not supported by this build")
+
+
+def _jwt_secret(settings: Settings) -> str | None:
+    """The HS256 secret: configured, or on the embedded profile a generated one kept on disk."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    if settings.jwt_jwks_url:
+        return None
+    if not settings.embedded:
+        raise ConfigurationError(
+            "a production backend is configured: set FILMFLARE_JWT_SECRET or FILMFLARE_JWT_JWKS_URL"
+        )
+    return dev_secret(settings.data_dir)
+
+
+def dev_secret(data_dir: Path) -> str:
+    """Read or create the development secret (file mode 600) in the data directory."""
+    path = data_dir / DEV_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(secret)
+    return secret

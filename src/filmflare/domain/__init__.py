@@ -1,0 +1,1 @@
+"""The domain: movies, search criteria and their rules. Plain Python only."""

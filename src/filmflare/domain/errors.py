@@ -1,0 +1,68 @@
+"""Domain errors. Each maps to exactly one HTTP status at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One broken rule, named by the field (``genres[2]`` for an item)."""
+
+    field: str
+    message: str
+
+
+class ValidationFailed(DomainError):
+    """Input broke one or more rules (422)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+class BadRequest(DomainError):
+    """The request is well-formed but impossible to answer as asked (400)."""
+
+
+class MovieNotFound(DomainError):
+    """No movie has this id (404)."""
+
+    def __init__(self, movie_id: str) -> None:
+        super().__init__(f"no movie with id {movie_id!r}")
+        self.movie_id = movie_id
+
+
+class VersionConflict(DomainError):
+    """The movie changed since the version the caller expected (412)."""
+
+    def __init__(self, movie_id: str, expected: int | None, current: int | None) -> None:
+        super().__init__(f"movie {movie_id!r} is at version {current}, not {expected}")
+        self.movie_id = movie_id
+        self.expected = expected
+        self.current = current
+
+
+class DuplicateId(DomainError):
+    """An id was generated twice; the caller retries with a fresh one."""
+
+
+class BackendUnavailable(DomainError):
+    """A backend needed for this request does not answer (503)."""
+
+    def __init__(self, backend: str, reason: str = "") -> None:
+        super().__init__(f"{backend} is unavailable" + (f": {reason}" if reason else ""))
+        self.backend = backend
+        self.reason = reason
+
+
+class Unauthenticated(DomainError):
+    """No usable credentials: missing, malformed, expired or badly signed token (401)."""
+
+
+class Forbidden(DomainError):
+    """Valid credentials that do not grant this action (403)."""
