@@ -35,7 +35,7 @@ from filmflare.ports.repository import ChangeFeed, MovieRepository
 from filmflare.ports.search_index import MovieSearchIndex
 from filmflare.ports.tokens import TokenVerifier
 
-DEV_SECRET_FILE = "dev-jwt-secret"
+DEV_SECRET_FILE = "dev-jwt-secret"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigurationError(Exception):

@@ -9,6 +9,7 @@ processes may run it at once. The checkpoint advances only after the index holds
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -64,10 +65,8 @@ class Indexer:
     async def run(self, poll_interval: float = 1.0) -> None:
         """Catch up whenever woken, and at least every ``poll_interval`` seconds, forever."""
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), poll_interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self.catch_up()

@@ -17,7 +17,9 @@ class PatchMovie:
     def __init__(self, reviser: Reviser) -> None:
         self._reviser = reviser
 
-    async def execute(self, movie_id: str, patch: object, precondition: VersionMatch | None) -> Movie:
+    async def execute(
+        self, movie_id: str, patch: object, precondition: VersionMatch | None
+    ) -> Movie:
         return await self._reviser.revise(
             movie_id, precondition, lambda current: merge_patch(current, patch)
         )

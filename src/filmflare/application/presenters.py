@@ -47,7 +47,9 @@ def movie_body(movie: Movie) -> bytes:
     return orjson.dumps(movie_dict(movie))
 
 
-def search_body(criteria: SearchCriteria, page: int, found: SearchPage, cursor: str | None) -> bytes:
+def search_body(
+    criteria: SearchCriteria, page: int, found: SearchPage, cursor: str | None
+) -> bytes:
     results = []
     for hit in found.hits:
         item = movie_dict(hit.movie)

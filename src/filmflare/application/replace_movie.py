@@ -16,6 +16,8 @@ class ReplaceMovie:
     def __init__(self, reviser: Reviser) -> None:
         self._reviser = reviser
 
-    async def execute(self, movie_id: str, body: object, precondition: VersionMatch | None) -> Movie:
+    async def execute(
+        self, movie_id: str, body: object, precondition: VersionMatch | None
+    ) -> Movie:
         data = parse_movie_data(body)
         return await self._reviser.revise(movie_id, precondition, lambda _current: data)

@@ -12,7 +12,6 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 
 from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
-
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.ports.cache import Cache
 
