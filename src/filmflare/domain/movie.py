@@ -6,6 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from typing import Any
 
 CLIENT_FIELDS = (
     "title",
@@ -80,7 +81,7 @@ class Movie:
         return MovieData(**{name: getattr(self, name) for name in CLIENT_FIELDS})
 
 
-def _as_kwargs(data: MovieData) -> dict[str, object]:
+def _as_kwargs(data: MovieData) -> dict[str, Any]:
     return {f.name: getattr(data, f.name) for f in fields(data)}
 
 

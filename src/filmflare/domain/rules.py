@@ -193,7 +193,7 @@ def merge_patch(current: MovieData, patch: object) -> MovieData:
     if not isinstance(patch, Mapping):
         raise ValidationFailed([FieldError("body", "a merge patch must be a JSON object")])
     merged = to_client_json(current)
-    if "release_date" in patch and "year" not in patch:
+    if patch.get("release_date") is not None and "year" not in patch:
         merged["year"] = None
     for key, value in patch.items():
         if value is None and key in merged and key != "title":
