@@ -1,0 +1,132 @@
+"""``MovieRepository`` and ``ChangeFeed`` on one SQLite file (the embedded store).
+
+Every write commits with its change record in one transaction. ``replace`` and ``delete``
+check the version inside that transaction, so concurrent writers, in this process or in
+another one sharing the file, can never both win.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import aiosqlite
+
+from filmflare.adapters.sqlite import feed
+from filmflare.adapters.sqlite.database import Database
+from filmflare.adapters.sqlite.rows import from_row, to_row
+from filmflare.adapters.sqlite.schema import INSERT_MOVIES, SELECT_MOVIES, UPDATE_MOVIE
+from filmflare.domain.errors import DuplicateId, MovieNotFound, VersionConflict
+from filmflare.domain.movie import Movie
+from filmflare.ports.repository import Change
+
+
+class SqliteMovieRepository:
+    """The store and its change feed in the SQLite database at ``path``.
+
+    ``start`` opens the connection (creating the directory and the schema); ``close``
+    closes it. Until started, and after closing, every call is ``BackendUnavailable``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = Database(path)
+        self._feed = feed.SqliteChangeFeed(self._db)
+
+    async def start(self) -> None:
+        await self._db.open()
+        await self.ensure()
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def ensure(self) -> None:
+        await self._db.create_schema()
+
+    async def ping(self) -> None:
+        # schema_version is read from the file header, so this touches the database file.
+        await self._db.fetch("PRAGMA schema_version")
+
+    async def get(self, movie_id: str) -> Movie | None:
+        rows = await self._db.fetch(SELECT_MOVIES + " WHERE id = ?", (movie_id,))
+        return from_row(rows[0]) if rows else None
+
+    async def add(self, movie: Movie) -> None:
+        await self.add_many([movie])
+
+    async def add_many(self, movies: Sequence[Movie]) -> None:
+        """All or nothing: one id that exists or ever existed fails the batch (``DuplicateId``)."""
+        if not movies:
+            return
+        async with self._db.transaction() as connection:
+            try:
+                await connection.executemany(
+                    "INSERT INTO movie_ids (id) VALUES (?)", [(m.id,) for m in movies]
+                )
+            except sqlite3.IntegrityError as error:
+                raise DuplicateId(f"an id of these {len(movies)} movies is taken") from error
+            await connection.executemany(INSERT_MOVIES, [to_row(m) for m in movies])
+            await feed.record(connection, [(m.id, m.version, m) for m in movies])
+
+    async def replace(self, movie: Movie) -> None:
+        expected = movie.version - 1
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                UPDATE_MOVIE, (*to_row(movie)[1:], movie.id, expected)
+            )
+            if cursor.rowcount == 0:
+                current = await _version(connection, movie.id)
+                if current is None:
+                    raise MovieNotFound(movie.id)
+                raise VersionConflict(movie.id, expected, current)
+            await feed.record(connection, [(movie.id, movie.version, movie)])
+
+    async def delete(self, movie_id: str, expected_version: int | None) -> Movie:
+        async with self._db.transaction() as connection:
+            rows = list(
+                await connection.execute_fetchall(SELECT_MOVIES + " WHERE id = ?", (movie_id,))
+            )
+            if not rows:
+                raise MovieNotFound(movie_id)
+            movie = from_row(rows[0])
+            if expected_version is not None and movie.version != expected_version:
+                raise VersionConflict(movie_id, expected_version, movie.version)
+            await connection.execute("DELETE FROM movies WHERE id = ?", (movie_id,))
+            # The tombstone outranks every state it removes.
+            await feed.record(connection, [(movie_id, movie.version + 1, None)])
+        return movie
+
+    async def count(self) -> int:
+        rows = await self._db.fetch("SELECT count(*) FROM movies")
+        return int(rows[0][0])
+
+    async def scan(self, batch_size: int = 500) -> AsyncIterator[Sequence[Movie]]:
+        """Keyset pages by id, each its own short read, so writers are never held up."""
+        if batch_size <= 0:
+            raise ValueError("batch_size must be positive")
+        last = ""
+        while True:
+            rows = await self._db.fetch(
+                SELECT_MOVIES + " WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+            )
+            if not rows:
+                return
+            movies = [from_row(row) for row in rows]
+            yield movies
+            last = movies[-1].id
+
+    async def read(self, after: str | None, limit: int) -> Sequence[Change]:
+        return await self._feed.read(after, limit)
+
+    async def checkpoint(self, consumer: str) -> str | None:
+        return await self._feed.checkpoint(consumer)
+
+    async def advance(self, consumer: str, position: str) -> None:
+        await self._feed.advance(consumer, position)
+
+
+async def _version(connection: aiosqlite.Connection, movie_id: str) -> int | None:
+    rows = list(
+        await connection.execute_fetchall("SELECT version FROM movies WHERE id = ?", (movie_id,))
+    )
+    return int(rows[0][0]) if rows else None
