@@ -1,7 +1,8 @@
 """Rebuild the search index from the store (``filmflare reindex``).
 
 Rules: the store is the source of truth; the index keeps answering while it is rebuilt;
-changes committed meanwhile reach the new index through the change feed afterwards.
+changes the indexer applies meanwhile reach the new index too (the port's ``rebuild``
+promises it), and whatever is still pending in the change feed is applied afterwards.
 """
 
 from __future__ import annotations

@@ -42,7 +42,11 @@ class MovieSearchIndex(Protocol):
     async def genres(self) -> Sequence[GenreCount]: ...
 
     async def rebuild(self, batches: AsyncIterable[Sequence[Movie]]) -> int:
-        """Replace the whole index with these movies, answering queries all along."""
+        """Replace the whole index with these movies, answering queries all along.
+
+        ``upsert`` and ``delete`` calls made while it runs must hold in the new index too
+        (versions still decide), so a change applied during a rebuild is never lost.
+        """
         ...
 
     async def ping(self) -> None: ...

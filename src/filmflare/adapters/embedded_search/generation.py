@@ -1,0 +1,74 @@
+"""One generation of the index: a tantivy index in RAM or in a directory.
+
+Readers reload when the directory's ``meta.json`` changes, so they see commits made by
+other processes; a writer holds tantivy's lock for one write only, so processes take turns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import tantivy
+
+from filmflare.adapters.embedded_search.schema import build_schema, prepare
+
+_WRITER_HEAP = 32_000_000
+_LOCK_WAIT = 10.0  # seconds to wait for another process's write before giving up
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used now: missing, or locked by another process for too long."""
+
+
+class Generation:
+    """One tantivy index; ``directory`` is None in RAM."""
+
+    def __init__(self, directory: Path | None, create: bool) -> None:
+        self.directory = directory
+        self.schema = build_schema()
+        if directory is not None:
+            if not create and not (directory / "meta.json").is_file():
+                raise FileNotFoundError(f"no search index in {directory}")
+            directory.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, None if directory is None else str(directory))
+        prepare(self.index)
+        self.index.config_reader(reload_policy="manual")
+        self._seen = self._meta_stamp()
+
+    def _meta_stamp(self) -> tuple[int, int] | None:
+        if self.directory is None:
+            return None
+        stat = (self.directory / "meta.json").stat()
+        return stat.st_ino, stat.st_mtime_ns
+
+    def searcher(self) -> tantivy.Searcher:
+        """A snapshot that includes every commit so far, ours or another process's."""
+        stamp = self._meta_stamp()
+        if stamp != self._seen:
+            self._seen = stamp
+            self.index.reload()
+        return self.index.searcher()
+
+    def reload(self) -> None:
+        self._seen = self._meta_stamp()
+        self.index.reload()
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[tantivy.IndexWriter]:
+        """The writer, locked for one write; what was not committed is discarded."""
+        deadline = time.monotonic() + _LOCK_WAIT
+        while True:
+            try:
+                writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+                break
+            except ValueError as error:
+                if "LockBusy" not in str(error) or time.monotonic() > deadline:
+                    raise IndexUnavailable(str(error)) from error
+                time.sleep(0.02)
+        try:
+            yield writer
+        finally:  # dropping the writer discards what was not committed and frees the lock
+            writer.wait_merging_threads()

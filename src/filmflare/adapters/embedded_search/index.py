@@ -1,0 +1,131 @@
+"""``MovieSearchIndex`` on tantivy, inside the process: in RAM, or on disk under a directory.
+
+tantivy calls block, so they run on threads: writes one at a time on their own thread
+(each commits and reloads before it returns, so it is visible to the next query), queries
+on a small pool. Any tantivy or file-system failure surfaces as ``BackendUnavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from filmflare.adapters.embedded_search import facets, searching, suggest
+from filmflare.adapters.embedded_search.generation import Generation, IndexUnavailable
+from filmflare.adapters.embedded_search.rebuild import discard, fill, swap_in
+from filmflare.adapters.embedded_search.store import IndexHome
+from filmflare.adapters.embedded_search.writes import Delete, Write, apply
+from filmflare.domain.criteria import SearchCriteria
+from filmflare.domain.errors import BackendUnavailable, DomainError
+from filmflare.domain.movie import Movie
+from filmflare.domain.search import GenreCount, Position, SearchPage, Suggestion
+
+T = TypeVar("T")
+_READ_THREADS = 4
+_FAILURES = (IndexUnavailable, OSError, ValueError, RuntimeError)
+
+
+class EmbeddedSearchIndex:
+    """The search index of the embedded profile; ``path=None`` keeps it in RAM (tests)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._home = IndexHome(path)
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._rebuilding = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Open the index, creating it when missing."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="search-write")
+            self._readers = ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="search-read")
+        await self.ensure()
+
+    async def ensure(self) -> None:
+        if self._writer is None:
+            await self.start()
+            return
+        await self._run(self._writer, partial(self._home.open, create=True))
+
+    async def close(self) -> None:
+        pools = [p for p in (self._writer, self._readers) if p is not None]
+        self._writer = self._readers = None
+        for pool in pools:  # let a running write finish its commit
+            await asyncio.to_thread(pool.shutdown, wait=True)
+        self._home.forget()
+
+    async def ping(self) -> None:
+        await self._read(lambda generation: generation.searcher().num_docs)
+
+    async def upsert(self, movies: Sequence[Movie]) -> None:
+        if movies:
+            await self._run(self._writer, partial(self._write, list(movies)))
+
+    async def delete(self, versions: Sequence[tuple[str, int]]) -> None:
+        if versions:
+            writes: list[Write] = [Delete(movie_id, version) for movie_id, version in versions]
+            await self._run(self._writer, partial(self._write, writes))
+
+    async def search(self, criteria: SearchCriteria, position: Position | None) -> SearchPage:
+        return await self._read(
+            lambda g: searching.search(g.searcher(), g.schema, criteria, position)
+        )
+
+    async def suggest(self, text: str, limit: int) -> Sequence[Suggestion]:
+        return await self._read(lambda g: suggest.suggest(g.searcher(), g.schema, text, limit))
+
+    async def genres(self) -> Sequence[GenreCount]:
+        return await self._read(lambda g: facets.all_genres(g.searcher(), g.schema))
+
+    async def rebuild(self, batches: AsyncIterable[Sequence[Movie]]) -> int:
+        """Fill a new generation while the current one answers, then swap them.
+
+        Writes that reach the current generation meanwhile (from this process or another)
+        are carried over before the swap, under its writer lock, with every tombstone.
+        """
+        async with self._rebuilding:
+            began = time.time_ns()
+            fresh = await self._run(self._writer, self._home.new_generation)
+            count = 0
+            try:
+                async for batch in batches:
+                    movies = list(batch)
+                    await self._run(self._writer, partial(fill, fresh, movies, began))
+                    count += len(movies)
+                await self._run(self._writer, partial(swap_in, self._home, fresh, began))
+            except BaseException:
+                await asyncio.to_thread(discard, self._home, fresh)
+                raise
+            return count
+
+    def _write(self, writes: Sequence[Write]) -> None:
+        with self._home.writable() as (generation, writer):
+            staged = apply(writer, generation.searcher(), generation.schema, writes, time.time_ns())
+            if staged:
+                writer.commit()
+        if staged:
+            generation.reload()
+
+    async def _read(self, work: Callable[[Generation], T]) -> T:
+        def run() -> T:
+            generation = self._home.current()
+            if generation is None:
+                raise IndexUnavailable("the search index does not exist; run filmflare init")
+            return work(generation)
+
+        return await self._run(self._readers, run)
+
+    async def _run(self, pool: ThreadPoolExecutor | None, work: Callable[[], T]) -> T:
+        if pool is None:
+            raise BackendUnavailable("search", "the index is not open")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, work)
+        except DomainError:
+            raise
+        except _FAILURES as error:
+            raise BackendUnavailable("search", str(error)) from error
