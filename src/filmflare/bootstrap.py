@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -11,7 +12,7 @@ from typing import Any
 
 from filmflare.adapters.clock import SystemClock
 from filmflare.adapters.embedded_search import EmbeddedSearchIndex
-from filmflare.adapters.jwt import JwtVerifier
+from filmflare.adapters.jwt import JwtVerifier, mint_token
 from filmflare.adapters.memory import MemoryCache, NoCache
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.application.add_movie import AddMovie
@@ -90,11 +91,11 @@ class Container:
 
 def build(settings: Settings, **overrides: Any) -> Container:
     """Wire adapters for ``settings``; ``overrides`` replace any adapter by name (tests)."""
-    secret = _jwt_secret(settings)
     repository = overrides.get("repository") or _repository(settings)
     feed = overrides.get("feed") or repository
     index = overrides.get("index") or _index(settings)
     cache = overrides.get("cache") or _cache(settings)
+    secret = _jwt_secret(settings)
     tokens = overrides.get("tokens") or JwtVerifier(
         secret=secret,
         jwks_url=settings.jwt_jwks_url,
@@ -169,6 +170,39 @@ def _jwt_secret(settings: Settings) -> str | None:
             "a production backend is configured: set FILMFLARE_JWT_SECRET or FILMFLARE_JWT_JWKS_URL"
         )
     return dev_secret(settings.data_dir)
+
+
+def mint_development_token(
+    container: Container,
+    subject: str,
+    scopes: Sequence[str],
+    roles: Sequence[str],
+    ttl: int,
+) -> str:
+    """An HS256 token for the configured secret (``filmflare token``), for development.
+
+    A deployment that only trusts a JWKS URL has no secret here: its tokens come from its
+    identity provider, so this raises ``ConfigurationError``.
+    """
+    settings = container.settings
+    if settings.jwt_secret is not None:
+        secret = settings.jwt_secret.get_secret_value()
+    elif container.dev_secret is not None:
+        secret = container.dev_secret
+    else:
+        raise ConfigurationError(
+            "only FILMFLARE_JWT_JWKS_URL is configured: get tokens from its issuer, "
+            "or set FILMFLARE_JWT_SECRET to mint HS256 ones"
+        )
+    return mint_token(
+        secret=secret,
+        subject=subject,
+        scopes=tuple(scopes),
+        roles=tuple(roles),
+        ttl_seconds=ttl,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
 
 
 def dev_secret(data_dir: Path) -> str:

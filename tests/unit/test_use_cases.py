@@ -118,8 +118,11 @@ async def test_index_failure_after_the_store_write_loses_nothing(tmp_path: Path)
         worker = asyncio.create_task(container.indexer.run(poll_interval=0.05))
         try:
             movies = [await container.add_movie.execute({"title": f"Heat {n}"}) for n in range(5)]
-            while failing.attempts < 3:  # woken by the writes and polling: every try fails
+            for _ in range(500):  # woken by the writes and polling: every try fails
+                if failing.attempts >= 3:
+                    break
                 await asyncio.sleep(0.01)
+            assert failing.attempts >= 3
             assert await search_ids(container, "q=heat") == []
             failing.failing = False
             for _ in range(200):

@@ -8,10 +8,10 @@ record, and the index catches up from the change feed at the end.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from filmflare.application.indexer import Indexer
-from filmflare.domain.errors import ValidationFailed
+from filmflare.domain.errors import DuplicateId, ValidationFailed
 from filmflare.domain.movie import Movie, new_movie_id
 from filmflare.domain.rules import parse_movie_data
 from filmflare.ports.clock import Clock
@@ -59,7 +59,15 @@ class ImportMovies:
         return report
 
     async def _flush(self, pending: list[Movie], report: ImportReport) -> None:
-        if pending:
-            await self._repository.add_many(pending)
-            report.taken += len(pending)
-            pending.clear()
+        if not pending:
+            return
+        for _ in range(5):
+            try:
+                await self._repository.add_many(pending)
+                break
+            except DuplicateId:  # another process minted one of these ids: mint afresh
+                pending[:] = [replace(m, id=new_movie_id()) for m in pending]
+        else:
+            raise DuplicateId("could not find free ids for a batch")
+        report.taken += len(pending)
+        pending.clear()

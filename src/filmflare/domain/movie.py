@@ -88,13 +88,19 @@ def _as_kwargs(data: MovieData) -> dict[str, Any]:
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, ascending in ASCII
 
 
+_last_id = 0
+
+
 def new_movie_id() -> str:
     """A 16-character, URL-safe id: 50 bits of milliseconds then 30 random bits.
 
-    Ids sort by creation time as plain strings, and a clock that only moves forward never
-    produces an id again; the store still refuses a duplicate, and the caller retries.
+    Ids sort by creation time as plain strings. Within one process they strictly increase
+    (ids made in the same millisecond count up from a random start), so a process never
+    repeats itself; across processes the store refuses a duplicate, and the caller retries.
     """
-    value = (time.time_ns() // 1_000_000) << 30 | secrets.randbits(30)
+    global _last_id
+    value = max((time.time_ns() // 1_000_000) << 30 | secrets.randbits(30), _last_id + 1)
+    _last_id = value
     chars = []
     for _ in range(16):
         chars.append(_ALPHABET[value & 31])

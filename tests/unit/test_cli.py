@@ -1,0 +1,330 @@
+"""The command line end to end, in-process, on the embedded backends in a temporary data dir.
+
+The environment is the command line's real interface, so these tests set it through
+``monkeypatch`` (which restores it) and run from a directory without a ``.env`` file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+from filmflare.bootstrap import Container, build_from_environment
+from filmflare.domain.movie import Movie
+from filmflare.entrypoints.cli import main
+from filmflare.entrypoints.cli.parser import build_parser, parse
+from filmflare.entrypoints.cli.serve import APP_FACTORY, server_options
+
+Capture = pytest.CaptureFixture[str]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith("FILMFLARE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    monkeypatch.setenv("FILMFLARE_DATA_DIR", str(data))
+    return data
+
+
+def stored_movies() -> list[Movie]:
+    async def scan() -> list[Movie]:
+        async with build_from_environment() as container:
+            return [movie async for batch in container.repository.scan() for movie in batch]
+
+    return asyncio.run(scan())
+
+
+def write_lines(path: Path, lines: list[str]) -> str:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+# init, import, reindex
+
+
+def test_init_can_run_again(capsys: Capture) -> None:
+    assert main(["init"]) == 0
+    assert main(["init"]) == 0
+    assert "ready" in capsys.readouterr().out
+    assert stored_movies() == []
+
+
+def test_import_takes_good_rows_and_lists_each_rejection(tmp_path: Path, capsys: Capture) -> None:
+    source = write_lines(
+        tmp_path / "movies.ndjson",
+        [
+            '{"title": "Heat", "year": 1995, "genres": ["Crime"]}',
+            "",
+            '{"title": "Too good", "rating": 11}',
+            '{"title": "Ronin", "release_date": "1998-09-25"}',
+            '{"title": "Alien"}',
+            '{"title": "Up", "budget": 175000000}',
+            '{"title": "Broken",',
+        ],
+    )
+    assert main(["import", source]) == 0
+    out = capsys.readouterr().out
+    assert f"{source}: 3 rows taken, 3 rows rejected" in out
+    assert "line 3: rating: must be between 0 and 10" in out
+    assert "line 6: budget: is not a movie field" in out
+    assert "line 7: malformed JSON" in out
+    movies = {movie.title: movie for movie in stored_movies()}
+    assert set(movies) == {"Heat", "Ronin", "Alien"}
+    assert movies["Ronin"].year == 1998
+    assert main(["reindex"]) == 0
+    assert "Reindexed 3 movies" in capsys.readouterr().out
+
+
+def test_import_reads_csv_with_lists_and_empty_cells(tmp_path: Path, capsys: Capture) -> None:
+    source = tmp_path / "movies.csv"
+    source.write_text(
+        "title,genres,cast,year,rating,language\n"
+        'Heat,Crime|Drama,"Al Pacino|Robert De Niro",1995,8.3,EN\n'
+        "Up,,,,,\n"
+        "Odd,,,nineteen,,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "2 rows taken, 1 row rejected" in out
+    assert "line 4: year: must be an integer" in out
+    movies = {movie.title: movie for movie in stored_movies()}
+    heat, up = movies["Heat"], movies["Up"]
+    assert (heat.genres, heat.cast, heat.year, heat.rating) == (
+        ("Crime", "Drama"),
+        ("Al Pacino", "Robert De Niro"),
+        1995,
+        8.3,
+    )
+    assert heat.language == "en"
+    assert (up.genres, up.year, up.rating, up.language) == ((), None, None, None)
+
+
+def test_import_reads_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    body = json.dumps([{"title": "Heat"}, {"title": "Ronin"}]).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(body)))
+    assert main(["import", "-"]) == 0
+    assert "standard input: 2 rows taken, 0 rows rejected" in capsys.readouterr().out
+    assert sorted(movie.title for movie in stored_movies()) == ["Heat", "Ronin"]
+
+
+def test_the_list_of_rejections_is_capped(tmp_path: Path, capsys: Capture) -> None:
+    lines = ['{"title": ""}'] * 60 + ['{"title": "Heat"}']
+    assert main(["import", write_lines(tmp_path / "movies.jsonl", lines)]) == 0
+    out = capsys.readouterr().out
+    assert "1 row taken, 60 rows rejected" in out
+    assert out.count("  line ") == 50
+    assert "line 50: title: must not be empty" in out
+    assert "line 51:" not in out
+    assert "… and 10 more" in out
+
+
+def test_import_fails_when_nothing_could_be_taken(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["import", write_lines(tmp_path / "bad.ndjson", ['{"year": 1995}'])]) == 1
+    assert "line 1: title: is required" in capsys.readouterr().out
+    assert main(["import", write_lines(tmp_path / "empty.ndjson", [""])]) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.json", None, "cannot open"),
+        ("movies.csv", "name,year\nHeat,1995", "not movie fields: 'name'"),
+        ("movies.json", "[]", None),
+    ],
+)
+def test_an_unreadable_file_exits_1(
+    tmp_path: Path, capsys: Capture, name: str, content: str | None, message: str | None
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    status = main(["import", str(path)])
+    err = capsys.readouterr().err
+    if message is None:
+        assert status == 0
+    else:
+        assert status == 1
+        assert message in err
+        assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["import", str(tmp_path / "movies.txt")]) == 2
+    assert "pass --format" in capsys.readouterr().err
+    assert main(["import", "movies.json", "--format", "xml"]) == 2
+    assert main([]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main(["serve", "--port", "70000"]) == 2
+    assert main(["--help"]) == 0
+
+
+def test_an_explicit_format_overrides_the_extension(tmp_path: Path, capsys: Capture) -> None:
+    path = tmp_path / "movies.txt"
+    path.write_text("title\nHeat\n")
+    assert main(["import", str(path), "--format", "csv"]) == 0
+    assert "1 row taken" in capsys.readouterr().out
+
+
+# seed
+
+
+def test_seed_imports_the_demo_catalog_once(capsys: Capture) -> None:
+    assert main(["seed"]) == 0
+    out = capsys.readouterr().out
+    assert "demo catalog movies-vega.json: 3,200 rows taken, 1 row rejected" in out
+    assert "line 3055: title: must not be null" in out
+    movies = stored_movies()
+    assert len(movies) == 3200
+    wind = next(movie for movie in movies if movie.title == "Gone with the Wind")
+    assert (wind.year, wind.genres, wind.certification) == (1939, ("Drama",), "G")
+    assert main(["seed"]) == 0
+    assert "already holds 3,200 movies" in capsys.readouterr().out
+    assert len(stored_movies()) == 3200
+
+
+def test_seed_with_a_missing_catalog_fails(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["seed", "--catalog", str(tmp_path / "none.json")]) == 1
+    assert "cannot open" in capsys.readouterr().err
+
+
+# token
+
+
+def verify(token: str) -> tuple[str | None, frozenset[str], frozenset[str]]:
+    async def check() -> tuple[str | None, frozenset[str], frozenset[str]]:
+        async with build_from_environment() as container:
+            principal = await container.tokens.verify(token)
+        return principal.subject, principal.scopes, principal.roles
+
+    return asyncio.run(check())
+
+
+def test_token_mints_a_write_token_for_the_development_secret(capsys: Capture) -> None:
+    assert main(["token"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert verify(token) == ("dev", frozenset({"movies:write"}), frozenset())
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+def test_token_takes_subject_roles_scopes_and_ttl(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    monkeypatch.setenv("FILMFLARE_JWT_SECRET", "s3cret-for-tests-only-0123456789abcdef")
+    monkeypatch.setenv("FILMFLARE_JWT_ISSUER", "https://issuer.test")
+    assert main(["token", "--subject", "alice", "--role", "editor", "--ttl", "60"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert verify(token) == ("alice", frozenset(), frozenset({"editor"}))
+    claims = jwt.decode(
+        token,
+        "s3cret-for-tests-only-0123456789abcdef",
+        algorithms=["HS256"],
+        issuer="https://issuer.test",
+    )
+    assert claims["exp"] - claims["iat"] == 60
+    assert main(["token", "--scope", "movies:read"]) == 0
+    assert verify(capsys.readouterr().out.strip())[1] == frozenset({"movies:read"})
+
+
+def test_token_needs_a_secret(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    monkeypatch.setenv("FILMFLARE_JWT_JWKS_URL", "https://issuer.test/.well-known/jwks.json")
+    assert main(["token"]) == 2
+    err = capsys.readouterr().err
+    assert "FILMFLARE_JWT_SECRET" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# configuration and serve
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"FILMFLARE_STORE": "dynamodb", "FILMFLARE_JWT_SECRET": "x" * 32},
+            "FILMFLARE_STORE=dynamodb is not supported by this build",
+        ),
+        ({"FILMFLARE_PORT": "eighty"}, "FILMFLARE_PORT"),
+        ({"FILMFLARE_SEARCH": "solr"}, "FILMFLARE_SEARCH"),
+    ],
+)
+def test_a_bad_configuration_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def serve_options(argv: list[str]) -> dict[str, object]:
+    container: Container = build_from_environment()
+    return server_options(container, parse(build_parser(), ["serve", *argv]))
+
+
+def test_serve_defaults_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = serve_options([])
+    assert (options["host"], options["port"], options["workers"]) == ("127.0.0.1", 8000, 1)
+    assert options["factory"] is True
+    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    assert options["proxy_headers"] is False
+    assert options["log_config"] is None
+    monkeypatch.setenv("FILMFLARE_HOST", "127.0.0.2")
+    monkeypatch.setenv("FILMFLARE_PORT", "9000")
+    assert (serve_options([])["host"], serve_options([])["port"]) == ("127.0.0.2", 9000)
+    options = serve_options(["--port", "8081", "--workers", "2", "--proxy-headers"])
+    assert (options["port"], options["workers"], options["proxy_headers"]) == (8081, 2, True)
+    assert APP_FACTORY == "filmflare.entrypoints.http.app:app_from_environment"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_serve_runs_the_app_factory_until_terminated(tmp_path: Path) -> None:
+    port = free_port()
+    command = "from filmflare.entrypoints.cli import main; raise SystemExit(main())"
+    server = subprocess.Popen(
+        [sys.executable, "-c", command, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        answer = None
+        deadline = time.monotonic() + 60  # a bound on waiting for start-up, not a speed check
+        while answer is None and server.poll() is None and time.monotonic() < deadline:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer is not None, "the server did not start"
+        assert answer.status_code == 200
+        search = httpx.get(f"http://127.0.0.1:{port}/movies", timeout=30)
+        assert search.json()["total_results"] == 0
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then lets SIGTERM end the process as it would have.
+    assert server.returncode in (0, -signal.SIGTERM), output.decode()
+    assert b"Application shutdown complete" in output
+    assert (tmp_path / "data" / "dev-jwt-secret").exists()
