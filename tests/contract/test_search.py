@@ -129,3 +129,16 @@ async def test_closed_or_unopened_index_is_unavailable(tmp_path: Path) -> None:
         await engine.search(SearchCriteria(), None)
     with pytest.raises(BackendUnavailable, match="search"):
         await engine.upsert([movie("1", "One")])
+
+
+async def test_equally_relevant_typo_matches_put_the_most_voted_first(
+    index: EmbeddedSearchIndex,
+) -> None:
+    await index.upsert(
+        [
+            movie("a", "The Godfather: Part II", votes=500),
+            movie("b", "The Godfather", votes=900),
+            movie("c", "The Godfather: Part III", votes=None),
+        ]
+    )
+    assert await ids(index, q="godfater") == ["b", "a", "c"]

@@ -41,7 +41,13 @@ class VersionConflict(DomainError):
     """The movie changed since the version the caller expected (412)."""
 
     def __init__(self, movie_id: str, expected: int | None, current: int | None) -> None:
-        super().__init__(f"movie {movie_id!r} is at version {current}, not {expected}")
+        if current is None:
+            message = f"movie {movie_id!r} kept changing concurrently; try again"
+        elif expected is None:
+            message = f"movie {movie_id!r} is at version {current}, which If-Match does not name"
+        else:
+            message = f"movie {movie_id!r} is at version {current}, not {expected}"
+        super().__init__(message)
         self.movie_id = movie_id
         self.expected = expected
         self.current = current

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from filmflare.adapters.embedded_search.documents import read_id, read_tie_key
+from filmflare.adapters.embedded_search.documents import read_relevance_tie_key, read_tie_key
 from filmflare.adapters.embedded_search.schema import rank_field
 from filmflare.domain.errors import BadRequest
 from filmflare.domain.search import Position
@@ -44,7 +44,7 @@ def by_relevance(searcher: tantivy.Searcher) -> Order:
     def fetch(query: Query, limit: int) -> Hits:
         return [(-score, a) for score, a in searcher.search(query, limit, count=False).hits]
 
-    return Order(fetch, lambda address: read_id(searcher.doc(address)), None)
+    return Order(fetch, lambda address: read_relevance_tie_key(searcher.doc(address)), None)
 
 
 def by_rank(searcher: tantivy.Searcher, name: str, descending: bool) -> Order:

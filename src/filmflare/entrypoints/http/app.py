@@ -1,0 +1,84 @@
+"""The FastAPI application: factory, lifespan and middleware stack.
+
+``create_app(container)`` serves a container built elsewhere (tests pass their own);
+``app_from_environment`` is the uvicorn factory ``filmflare serve`` runs in every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from filmflare.bootstrap import Container, build_from_environment
+from filmflare.entrypoints.http import logs, openapi, problems
+from filmflare.entrypoints.http.guard import ServerErrorGuard
+from filmflare.entrypoints.http.limits import BodyLimit
+from filmflare.entrypoints.http.metrics import HttpMetrics
+from filmflare.entrypoints.http.observability import RequestObserver
+from filmflare.entrypoints.http.routes import movies, ops, search
+
+log = logging.getLogger("filmflare.http")
+
+
+@contextlib.asynccontextmanager
+async def _serve(container: Container) -> AsyncIterator[None]:
+    """Start the adapters, project what the change feed holds, keep projecting until shutdown."""
+    async with container:
+        try:
+            await container.indexer.catch_up()
+        except Exception:  # the search backend may be down: serve anyway, the indexer retries
+            log.exception("initial index catch-up failed; the indexer will retry")
+        indexer = asyncio.create_task(
+            container.indexer.run(container.settings.index_poll_seconds), name="indexer"
+        )
+        try:
+            yield
+        finally:
+            indexer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await indexer
+
+
+def create_app(container: Container) -> FastAPI:
+    metrics = HttpMetrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with _serve(container):
+            yield
+
+    app = FastAPI(
+        title="FilmFlare",
+        version="1.0.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.container = container
+    app.state.metrics = metrics
+    # The id route matches only well-formed ids (routing.MOVIE_PATH): /movies/suggest is
+    # never taken for one, whatever the order.
+    app.include_router(search.router)
+    app.include_router(movies.router)
+    app.include_router(ops.router)
+    problems.install(app)
+    openapi.install(app)
+    # Added last = outermost: the observer sees every final status, the guard turns an
+    # unexpected exception into a 500 problem, and the limit applies before any route.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(ServerErrorGuard)
+    app.add_middleware(RequestObserver, metrics=metrics)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory: configuration from ``FILMFLARE_*`` and ``.env``."""
+    container = build_from_environment()
+    logs.configure(container.settings.log_level)
+    return create_app(container)

@@ -1,0 +1,84 @@
+"""Per-request observability: request id, access log line and metrics, as pure ASGI middleware.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) keeps it cheap and leaves streaming and the request's
+task untouched. It sits outside the 500 guard, so it sees every final status.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from filmflare.entrypoints.http.logs import REQUEST_ID
+from filmflare.entrypoints.http.metrics import UNMATCHED_ROUTE, HttpMetrics
+
+access_log = logging.getLogger("filmflare.access")
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
+def request_id(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` when it is sane, else a fresh one."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text: str = value.decode("latin-1")
+            if _SANE_ID.fullmatch(text):
+                return text
+            break
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template, so that metrics do not grow with every id."""
+    route = scope.get("route")
+    path = getattr(route, "path_format", None)  # without convertors: /movies/{movie_id}
+    return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+class RequestObserver:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = request_id(scope)
+        token = REQUEST_ID.set(rid)
+        started = time.perf_counter()
+        status = 500  # what the client sees if nothing was sent at all
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            method = scope["method"]
+            self.metrics.observe(method, route_template(scope), status, seconds)
+            duration_ms = round(seconds * 1000, 2)
+            access_log.info(
+                "%s %s %d %.2fms",
+                method,
+                scope["path"],
+                status,
+                duration_ms,
+                extra={
+                    "request_id": rid,
+                    "method": method,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+            REQUEST_ID.reset(token)

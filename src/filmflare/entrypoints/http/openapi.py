@@ -1,0 +1,97 @@
+"""The OpenAPI 3.1 document: FastAPI's paths, plus our schemas and the request id header."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from filmflare.entrypoints.http.fragments import SCHEMAS
+from filmflare.entrypoints.http.schemas import MODELS, MovieInput
+
+DESCRIPTION = """\
+A movie catalog: store, search and suggest.
+
+- Reads are public; writes need `Authorization: Bearer <JWT>` (401 without a usable token,
+  403 when it grants no writing).
+- Every error is `application/problem+json` (RFC 9457) with `type`
+  (`https://filmflare.dev/problems/<slug>`), `title`, `status`, `detail`, and for 422 `errors`
+  naming each offending field or parameter. Unknown query parameters are a 422 everywhere.
+- A movie's `ETag` is its version (`"3"`). Writes honour `If-Match` (strong comparison; 412 on
+  mismatch); a malformed `If-Match` or `If-None-Match` is a 400.
+- Request bodies are JSON (`application/json` or any `application/*+json`, UTF-8), at most
+  1 MiB (413); another media type is a 415, malformed JSON a 400.
+- Every response carries `X-Request-ID`: the caller's, when it is 1–128 characters of
+  `A-Za-z0-9._-`, else a generated one.
+- Every `GET` also answers `HEAD` (the same status and headers, no body).
+- A write is visible at once to `GET /movies/{movie_id}` and to search, suggestions and
+  genres within a second.
+"""
+
+REQUEST_ID_HEADER = {
+    "description": "The request's id, echoed from the request or generated.",
+    "required": True,
+    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,128}$"},
+}
+TAGS = [
+    {"name": "movies", "description": "The catalog: create, read, replace, patch, delete."},
+    {"name": "search", "description": "Search, title suggestions and genre counts."},
+    {"name": "operations", "description": "Health, readiness and metrics."},
+]
+
+
+def patch_schema(input_schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Merge Patch of ``MovieInput``: every field optional, ``null`` removes it."""
+    schema = copy.deepcopy(input_schema)
+    schema.pop("required", None)
+    schema["title"] = "MoviePatch"
+    schema["description"] = (
+        "A JSON Merge Patch (RFC 7396) of the client fields: absent fields stay as they are, "
+        "`null` clears a field (a list becomes empty; `title` cannot be cleared), and a new "
+        "`release_date` without `year` re-derives `year`."
+    )
+    for prop in schema["properties"].values():
+        prop.pop("default", None)
+    return schema
+
+
+def component_schemas() -> dict[str, Any]:
+    modes = [(m, "validation" if m is MovieInput else "serialization") for m in MODELS]
+    _, definitions = models_json_schema(modes, ref_template=SCHEMAS + "{model}")  # type: ignore[arg-type]
+    schemas: dict[str, Any] = definitions["$defs"]
+    schemas["MoviePatch"] = patch_schema(schemas["MovieInput"])
+    return schemas
+
+
+def _finish_paths(document: dict[str, Any]) -> None:
+    """Every answer carries a request id."""
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
+
+
+def install(app: FastAPI) -> None:
+    """Replace ``app.openapi`` with a builder that caches the finished document."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                openapi_version="3.1.0",
+                description=DESCRIPTION,
+                routes=app.routes,
+                tags=TAGS,
+            )
+            document.setdefault("components", {}).setdefault("schemas", {}).update(
+                component_schemas()
+            )
+            _finish_paths(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = build  # type: ignore[method-assign]

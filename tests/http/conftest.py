@@ -1,0 +1,115 @@
+"""The API through the app itself (httpx over ASGI, lifespan running), once per profile.
+
+A profile is a set of settings overrides; the embedded ones need nothing installed. Tokens are
+minted here with PyJWT and the secret the app is configured with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from filmflare.bootstrap import Container, build
+from filmflare.config import Settings
+from filmflare.entrypoints.http.app import create_app
+
+SECRET = "http-tests-secret-that-is-long-enough-for-hs256-0123456789"
+PROFILES: dict[str, dict[str, Any]] = {
+    "embedded": {},
+    "embedded-no-cache": {"cache": "none"},
+}
+MOVIE = {
+    "title": "The Godfather",
+    "year": 1972,
+    "genres": ["Crime", "Drama"],
+    "directors": ["Francis Ford Coppola"],
+    "cast": ["Marlon Brando", "Al Pacino"],
+    "overview": "The aging patriarch of an organized crime dynasty transfers control.",
+    "runtime_minutes": 175,
+    "rating": 9.2,
+    "votes": 2_000_000,
+    "language": "en",
+    "certification": "R",
+}
+Mint = Callable[..., str]
+
+
+def settings_for(profile: str, data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, jwt_secret=SecretStr(SECRET), **PROFILES[profile])
+
+
+def mint(
+    scope: str | None = "movies:write",
+    *,
+    secret: str = SECRET,
+    expires_in: float | None = 3600,
+    **claims: Any,
+) -> str:
+    payload: dict[str, Any] = {"sub": "tester", **claims}
+    if scope is not None:
+        payload["scope"] = scope
+    if expires_in is not None:
+        payload["exp"] = int(time.time() + expires_in)
+    return jwt.encode(payload, secret, "HS256")
+
+
+def bearer(token: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token or mint()}"}
+
+
+@pytest.fixture(params=sorted(PROFILES))
+def profile(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def container(profile: str, tmp_path: Path) -> Container:
+    return build(settings_for(profile, tmp_path / "data"))
+
+
+@pytest.fixture
+async def app(container: Container) -> AsyncIterator[FastAPI]:
+    app = create_app(container)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def writer() -> dict[str, str]:
+    """Headers of a caller allowed to write."""
+    return bearer()
+
+
+async def create(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
+    """Add a movie (MOVIE with ``fields`` over it) and return its body."""
+    response = await client.post("/movies", json=MOVIE | fields, headers=bearer())
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with ``status``; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://filmflare.dev/problems/")
+    assert body["title"]
+    assert body["detail"]
+    return body
