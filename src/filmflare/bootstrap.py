@@ -10,12 +10,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from prometheus_client.registry import Collector
+
 from filmflare.adapters.clock import SystemClock
+from filmflare.adapters.dynamodb import DynamoMovieRepository
 from filmflare.adapters.embedded_search import EmbeddedSearchIndex
 from filmflare.adapters.jwt import JwtVerifier, mint_token
-from filmflare.adapters.memory import MemoryCache, NoCache
+from filmflare.adapters.memory import MemoryCache, MemoryRateLimiter, NoCache
+from filmflare.adapters.redis import RedisCache, RedisConnection, RedisRateLimiter
+from filmflare.adapters.search_engine import ElasticsearchIndex, OpenSearchIndex
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.application.add_movie import AddMovie
+from filmflare.application.cache_keys import MOVIES_GENERATION, SEARCH_GENERATION
 from filmflare.application.check_readiness import CheckReadiness
 from filmflare.application.delete_movie import DeleteMovie
 from filmflare.application.get_movie import GetMovie
@@ -32,6 +38,7 @@ from filmflare.application.suggest_titles import SuggestTitles
 from filmflare.config import Settings
 from filmflare.ports.cache import Cache
 from filmflare.ports.clock import Clock
+from filmflare.ports.rate_limiter import Rate, RateLimiter
 from filmflare.ports.repository import ChangeFeed, MovieRepository
 from filmflare.ports.search_index import MovieSearchIndex
 from filmflare.ports.tokens import TokenVerifier
@@ -67,6 +74,8 @@ class Container:
     reindex: Reindex
     readiness: CheckReadiness
     dev_secret: str | None = None
+    rate_limiter: RateLimiter | None = None  # None: no rate limit
+    collectors: list[Collector] = field(default_factory=list)  # adapters' metrics
     _resources: list[Any] = field(default_factory=list)
 
     async def __aenter__(self) -> Container:
@@ -94,7 +103,9 @@ def build(settings: Settings, **overrides: Any) -> Container:
     repository = overrides.get("repository") or _repository(settings)
     feed = overrides.get("feed") or repository
     index = overrides.get("index") or _index(settings)
-    cache = overrides.get("cache") or _cache(settings)
+    redis = _redis(settings)
+    cache = overrides.get("cache") or _cache(settings, redis)
+    rate_limiter = overrides.get("rate_limiter") or _rate_limiter(settings, redis)
     secret = _jwt_secret(settings)
     tokens = overrides.get("tokens") or JwtVerifier(
         secret=secret,
@@ -103,7 +114,7 @@ def build(settings: Settings, **overrides: Any) -> Container:
         audience=settings.jwt_audience,
     )
     clock = overrides.get("clock") or SystemClock()
-    responses = ResponseCache(cache)
+    responses = ResponseCache(cache, coalesce=not isinstance(cache, NoCache))
     indexer = Indexer(feed, index, responses)
     reviser = Reviser(repository, responses, indexer, clock)
     return Container(
@@ -129,7 +140,13 @@ def build(settings: Settings, **overrides: Any) -> Container:
             {"store": repository.ping, "search": index.ping, "cache": cache.ping}
         ),
         dev_secret=secret if settings.jwt_secret is None else None,
-        _resources=list(dict.fromkeys([repository, feed, index, cache, tokens])),
+        rate_limiter=rate_limiter,
+        collectors=[redis.metrics] if redis is not None else [],
+        _resources=[
+            resource
+            for resource in dict.fromkeys([repository, feed, index, cache, tokens, rate_limiter])
+            if resource is not None
+        ],
     )
 
 
@@ -137,26 +154,61 @@ def build_from_environment(**overrides: Any) -> Container:
     return build(Settings(), **overrides)
 
 
-def _repository(settings: Settings) -> SqliteMovieRepository:
+def _repository(settings: Settings) -> SqliteMovieRepository | DynamoMovieRepository:
+    if settings.store == "dynamodb":
+        # No endpoint on AWS: the SDK finds it, the region and the credentials itself.
+        return DynamoMovieRepository(settings.dynamodb_table, settings.dynamodb_endpoint or None)
     if settings.store != "sqlite":
         raise ConfigurationError(f"FILMFLARE_STORE={settings.store} is not supported by this build")
     return SqliteMovieRepository(settings.data_dir / "filmflare.sqlite3")
 
 
 def _index(settings: Settings) -> MovieSearchIndex:
-    if settings.search != "embedded":
+    if settings.search == "embedded":
+        return EmbeddedSearchIndex(settings.data_dir / "search-index")
+    if not settings.search_url:
         raise ConfigurationError(
-            f"FILMFLARE_SEARCH={settings.search} is not supported by this build"
+            f"FILMFLARE_SEARCH={settings.search} needs FILMFLARE_SEARCH_URL (the engine's URL)"
         )
-    return EmbeddedSearchIndex(settings.data_dir / "search-index")
+    if settings.search == "opensearch":
+        return OpenSearchIndex(settings.search_url, settings.search_index)
+    if settings.search == "elasticsearch":
+        return ElasticsearchIndex(settings.search_url, settings.search_index)
+    raise ConfigurationError(f"FILMFLARE_SEARCH={settings.search} is not supported by this build")
 
 
-def _cache(settings: Settings) -> Cache:
+def _redis(settings: Settings) -> RedisConnection | None:
+    """The process's one Redis client, shared by the cache and the rate limiter."""
+    if settings.cache != "redis":
+        return None
+    if not settings.redis_url:
+        raise ConfigurationError("FILMFLARE_CACHE=redis needs FILMFLARE_REDIS_URL (redis://...)")
+    return RedisConnection(settings.redis_url, timeout=settings.redis_timeout_seconds)
+
+
+def _cache(settings: Settings, redis: RedisConnection | None = None) -> Cache:
     if settings.cache == "memory":
         return MemoryCache(max_entries=settings.cache_entries)
     if settings.cache == "none":
         return NoCache()
+    if redis is not None:
+        # The generations are what a recovery after a lost invalidation must move on.
+        generations = (MOVIES_GENERATION, SEARCH_GENERATION)
+        return RedisCache(redis, settings.redis_prefix, generations)
     raise ConfigurationError(f"FILMFLARE_CACHE={settings.cache} is not supported by this build")
+
+
+def _rate_limiter(settings: Settings, redis: RedisConnection | None) -> RateLimiter | None:
+    """Per client: in Redis when it is configured (replicas share the count), else here."""
+    if settings.rate_limit is None:
+        return None
+    try:
+        rate = Rate.parse(settings.rate_limit)
+    except ValueError as error:
+        raise ConfigurationError(f"FILMFLARE_RATE_LIMIT: {error}") from error
+    if redis is not None:
+        return RedisRateLimiter(redis, rate, settings.redis_prefix)
+    return MemoryRateLimiter(rate)
 
 
 def _jwt_secret(settings: Settings) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,11 +22,18 @@ class Settings(BaseSettings):
     cache: Literal["memory", "redis", "none"] = "memory"
     data_dir: Path = Path("./data")
 
-    dynamodb_table: str = "filmflare-movies"
+    # DynamoDB's table-name rule, less room for the "-feed" table beside it.
+    dynamodb_table: str = Field(default="filmflare-movies", pattern=r"^[A-Za-z0-9_.-]{3,250}$")
     dynamodb_endpoint: str | None = None
     search_url: str | None = None
-    search_index: str = "movies"
+    # The alias queries name (its generations are "<alias>_v1", "<alias>_v2", ...).
+    search_index: str = Field(default="movies", pattern=r"^[a-z0-9][a-z0-9_-]{0,200}$")
     redis_url: str | None = None
+    redis_prefix: str = "filmflare:"
+    # Short on purpose: a slow Redis must cost a request little before it falls back.
+    redis_timeout_seconds: float = Field(default=0.1, gt=0)
+    # "REQUESTS/SECONDS" per client (token subject, else IP); unset or empty: no limit.
+    rate_limit: str | None = Field(default=None, pattern=r"^\s*\d+\s*/\s*\d+(\.\d+)?\s*$")
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None
@@ -38,6 +45,11 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     cache_entries: int = Field(default=50_000, ge=0)
     index_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _empty_rate_limit_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def embedded(self) -> bool:

@@ -20,12 +20,20 @@ from pydantic import SecretStr
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
 from filmflare.entrypoints.http.app import create_app
+from tests.infra_moto import dynamo_table, moto_url
+from tests.infra_redis import redis_prefix, redis_url
+
+__all__ = ["dynamo_table", "moto_url", "redis_prefix", "redis_url"]  # fixtures, used by name
 
 SECRET = "http-tests-secret-that-is-long-enough-for-hs256-0123456789"
 PROFILES: dict[str, dict[str, Any]] = {
     "embedded": {},
     "embedded-no-cache": {"cache": "none"},
+    "dynamodb": {"store": "dynamodb"},
+    "redis": {"cache": "redis"},
 }
+#: Profiles on real servers, and the fixtures (tests/infra_*.py) that find or start them.
+INFRA_PROFILES = {"dynamodb", "redis"}
 MOVIE = {
     "title": "The Godfather",
     "year": 1972,
@@ -42,8 +50,20 @@ MOVIE = {
 Mint = Callable[..., str]
 
 
-def settings_for(profile: str, data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, jwt_secret=SecretStr(SECRET), **PROFILES[profile])
+def settings_for(
+    profile: str, data_dir: Path, request: pytest.FixtureRequest | None = None
+) -> Settings:
+    """The profile's settings; a real-server profile asks ``request`` for its server."""
+    overrides = dict(PROFILES[profile])
+    if profile in INFRA_PROFILES:
+        assert request is not None, f"the {profile} profile needs its server fixtures"
+    if profile == "dynamodb" and request is not None:
+        overrides["dynamodb_endpoint"] = request.getfixturevalue("moto_url")
+        overrides["dynamodb_table"] = request.getfixturevalue("dynamo_table")
+    if profile == "redis" and request is not None:
+        overrides["redis_url"] = request.getfixturevalue("redis_url")
+        overrides["redis_prefix"] = request.getfixturevalue("redis_prefix")
+    return Settings(data_dir=data_dir, jwt_secret=SecretStr(SECRET), **overrides)
 
 
 def mint(
@@ -65,20 +85,26 @@ def bearer(token: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token or mint()}"}
 
 
-@pytest.fixture(params=sorted(PROFILES))
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=[pytest.mark.infra] if name in INFRA_PROFILES else [])
+        for name in sorted(PROFILES)
+    ]
+)
 def profile(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-def container(profile: str, tmp_path: Path) -> Container:
-    return build(settings_for(profile, tmp_path / "data"))
+def container(profile: str, tmp_path: Path, request: pytest.FixtureRequest) -> Container:
+    return build(settings_for(profile, tmp_path / "data", request))
 
 
 @pytest.fixture
 async def app(container: Container) -> AsyncIterator[FastAPI]:
     app = create_app(container)
     async with app.router.lifespan_context(app):
+        await container.init()  # what `filmflare init` does before a real store serves
         yield app
 
 

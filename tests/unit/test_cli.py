@@ -255,9 +255,10 @@ def test_token_needs_a_secret(monkeypatch: pytest.MonkeyPatch, capsys: Capture) 
 @pytest.mark.parametrize(
     ("env", "message"),
     [
+        ({"FILMFLARE_STORE": "dynamodb"}, "FILMFLARE_JWT_SECRET"),
         (
-            {"FILMFLARE_STORE": "dynamodb", "FILMFLARE_JWT_SECRET": "x" * 32},
-            "FILMFLARE_STORE=dynamodb is not supported by this build",
+            {"FILMFLARE_STORE": "dynamodb", "FILMFLARE_DYNAMODB_TABLE": "x"},
+            "FILMFLARE_DYNAMODB_TABLE",
         ),
         ({"FILMFLARE_PORT": "eighty"}, "FILMFLARE_PORT"),
         ({"FILMFLARE_SEARCH": "solr"}, "FILMFLARE_SEARCH"),

@@ -1,7 +1,8 @@
 """Fetch one movie, cache-aside.
 
 Rules: a hit is served as stored; a miss reads the store and fills the cache only if no write
-bumped the movies generation meanwhile, so a write is never followed by a stale read.
+bumped the movies generation meanwhile, so a write is never followed by a stale read;
+concurrent misses of one movie read the store once.
 """
 
 from __future__ import annotations
@@ -36,9 +37,15 @@ class GetMovie:
 
     async def execute(self, movie_id: str) -> MovieResponse:
         key = movie_key(movie_id)
-        cached, generation = await self._cache.get_many([key, MOVIES_GENERATION])
+        seen = await self._cache.lookup([key, MOVIES_GENERATION])
+        cached, generation = seen or (None, None)
         if cached is not None:
             return MovieResponse.unpack(cached)
+        # Concurrent misses read the store once (single flight).
+        flight = (key, generation) if seen is not None else None
+        return await self._cache.once(flight, lambda: self._load(movie_id, key, generation))
+
+    async def _load(self, movie_id: str, key: str, generation: bytes | None) -> MovieResponse:
         movie = await self._repository.get(movie_id)
         if movie is None:
             raise MovieNotFound(movie_id)

@@ -3,31 +3,71 @@
 A cache that errors or times out is skipped: reads go to the backends and writes still
 succeed. Entries live for their TTL with ±10 % jitter so that keys filled together do not
 expire together.
+
+Single flight (``once``): concurrent misses of one key in this process compute once and
+share the answer, so an expired popular key does not send every waiting request to the
+backends. A flight is named by the key and the generation its callers read, so a reader
+that started after a write (and so saw the bumped generation) never joins a flight that
+may have read the store before it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.ports.cache import Cache
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+Flight = tuple[str, bytes | None]
 
 
 class ResponseCache:
-    def __init__(self, cache: Cache) -> None:
+    """``coalesce`` turns single flight on; only for a cache whose generations can be read
+    back (not ``NoCache``), since they are what keeps a flight from outliving a write."""
+
+    def __init__(self, cache: Cache, coalesce: bool = False) -> None:
         self._cache = cache
+        self._coalesce = coalesce
+        self._flights: dict[Flight, asyncio.Future[Any]] = {}
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return await self.lookup(keys) or [None] * len(keys)
+
+    async def lookup(self, keys: Sequence[str]) -> list[bytes | None] | None:
+        """Like ``get_many``, but None when the cache did not answer."""
         try:
             return await self._cache.get_many(keys)
         except BackendUnavailable as error:
             log.warning("cache read skipped: %s", error)
-            return [None] * len(keys)
+            return None
+
+    async def once(self, flight: Flight | None, compute: Callable[[], Awaitable[T]]) -> T:
+        """``compute()``, shared with the concurrent callers of the same ``flight``.
+
+        ``flight`` is (key, generation read); None computes alone, as when the cache did not
+        answer and no generation says whether a running flight is still current. The
+        computation runs in its own task, so a caller that goes away does not cancel it for
+        the others.
+        """
+        if flight is None or not self._coalesce:
+            return await compute()
+        running = self._flights.get(flight)
+        if running is None:
+            running = asyncio.ensure_future(compute())
+            self._flights[flight] = running
+            running.add_done_callback(lambda done: self._land(flight, done))
+        return cast(T, await asyncio.shield(running))
+
+    def _land(self, flight: Flight, done: asyncio.Future[Any]) -> None:
+        if self._flights.get(flight) is done:
+            del self._flights[flight]
 
     async def put(
         self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None]
@@ -50,11 +90,17 @@ class ResponseCache:
         self, kind: str, identity: str, compute: Callable[[], Awaitable[bytes]]
     ) -> bytes:
         """An answer derived from the index, cached under the current search generation."""
-        (generation,) = await self.get_many([SEARCH_GENERATION])
+        seen = await self.lookup([SEARCH_GENERATION])
+        (generation,) = seen or [None]
         key = search_key(kind, generation, identity)
-        (cached,) = await self.get_many([key])
-        if cached is not None:
-            return cached
-        body = await compute()
-        await self.put(key, body, SEARCH_TTL, (SEARCH_GENERATION, generation))
-        return body
+        found = await self.lookup([key])
+        if found and found[0] is not None:
+            return found[0]
+
+        async def fill() -> bytes:
+            body = await compute()
+            await self.put(key, body, SEARCH_TTL, (SEARCH_GENERATION, generation))
+            return body
+
+        answered = seen is not None and found is not None
+        return await self.once((key, generation) if answered else None, fill)

@@ -3,10 +3,14 @@
 Rules: a cursor continues the query that produced it (another query's cursor is a 400) and
 replaces ``page``; results come from the index alone; highlights are computed here from the
 movie's fields so that every engine marks the same words; a cached answer is keyed by the
-search generation, which the indexer bumps whenever the index changes.
+search generation, which the indexer bumps whenever the index changes. Searches that differ
+only in spelling (text case and spacing, genre case and order) share one cache entry and
+accept each other's cursors.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from filmflare.application.presenters import search_body
 from filmflare.application.response_cache import ResponseCache
@@ -23,7 +27,7 @@ class SearchMovies:
         self._cache = cache
 
     async def execute(self, criteria: SearchCriteria) -> bytes:
-        fingerprint = criteria.fingerprint()
+        fingerprint = canonical(criteria).fingerprint()
         page, position = criteria.page, None
         if criteria.cursor is not None:
             cursor = Cursor.decode(criteria.cursor, fingerprint)
@@ -52,3 +56,20 @@ class SearchMovies:
 def _highlighted(found: SearchPage, criteria: SearchCriteria) -> SearchPage:
     hits = tuple(Hit(h.movie, highlight_movie(h.movie, criteria)) for h in found.hits)
     return SearchPage(found.total, hits, found.next_position, found.facets)
+
+
+def canonical(criteria: SearchCriteria) -> SearchCriteria:
+    """The same search spelled one way. Every engine matches text and genres regardless of
+    case, ignores how words are spaced, and treats ``genre`` as a set."""
+
+    def text(value: str | None) -> str | None:
+        return " ".join(value.lower().split()) if value else value
+
+    return dataclasses.replace(
+        criteria,
+        q=text(criteria.q),
+        title=text(criteria.title),
+        director=text(criteria.director),
+        cast=text(criteria.cast),
+        genres=tuple(sorted({genre.casefold() for genre in criteria.genres})),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -72,3 +73,16 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     """Valid credentials that do not grant this action (403)."""
+
+
+class RateLimited(DomainError):
+    """The client sent more requests than its rate allows (429); ``retry_after`` in seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many requests; try again in {self.whole_seconds} s")
+
+    @property
+    def whole_seconds(self) -> int:
+        """``retry_after`` rounded up, at least 1: what ``Retry-After`` can say."""
+        return max(1, math.ceil(self.retry_after))

@@ -11,14 +11,15 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from filmflare.bootstrap import Container, build_from_environment
-from filmflare.entrypoints.http import logs, openapi, problems
+from filmflare.entrypoints.http import fragments, logs, openapi, problems
 from filmflare.entrypoints.http.guard import ServerErrorGuard
 from filmflare.entrypoints.http.limits import BodyLimit
 from filmflare.entrypoints.http.metrics import HttpMetrics
 from filmflare.entrypoints.http.observability import RequestObserver
+from filmflare.entrypoints.http.rate_limit import rate_limit
 from filmflare.entrypoints.http.routes import movies, ops, search
 
 log = logging.getLogger("filmflare.http")
@@ -45,6 +46,8 @@ async def _serve(container: Container) -> AsyncIterator[None]:
 
 def create_app(container: Container) -> FastAPI:
     metrics = HttpMetrics()
+    for collector in container.collectors:
+        metrics.registry.register(collector)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,8 +67,10 @@ def create_app(container: Container) -> FastAPI:
     app.state.metrics = metrics
     # The id route matches only well-formed ids (routing.MOVIE_PATH): /movies/suggest is
     # never taken for one, whatever the order.
-    app.include_router(search.router)
-    app.include_router(movies.router)
+    # The catalog is rate limited per client; operations (health, readiness, metrics) never.
+    limited, too_many = [Depends(rate_limit)], fragments.problems(429)
+    app.include_router(search.router, dependencies=limited, responses=too_many)
+    app.include_router(movies.router, dependencies=limited, responses=too_many)
     app.include_router(ops.router)
     problems.install(app)
     openapi.install(app)

@@ -55,6 +55,16 @@ async def require_writer(
     return principal
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of the one well-formed ``Authorization: Bearer`` header, else None."""
+    headers = request.headers.getlist("authorization")
+    if len(headers) != 1:
+        return None
+    scheme, _, token = headers[0].strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and _TOKEN.fullmatch(token) else None
+
+
 def precondition(request: Request) -> VersionMatch | None:
     """``If-Match`` as a version precondition (400 when it is not a list of entity tags)."""
     values = request.headers.getlist("if-match")

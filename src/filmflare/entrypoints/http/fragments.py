@@ -53,9 +53,11 @@ _PROBLEMS: dict[int, str] = {
     413: "The request body is over 1 MiB.",
     415: "The body is not declared as JSON (`Content-Type`).",
     422: "A parameter or field breaks a rule; `errors` names each one.",
+    429: "This client (its token's subject, else its address) sent more requests than the "
+    "configured rate allows; `Retry-After` says when to try again.",
     503: "A backend needed for this request does not answer.",
 }
-_PROBLEM_HEADERS = {401: "WWW-Authenticate", 503: "Retry-After"}
+_PROBLEM_HEADERS = {401: "WWW-Authenticate", 429: "Retry-After", 503: "Retry-After"}
 
 
 def content(schema: str, *media_types: str) -> Fragment:

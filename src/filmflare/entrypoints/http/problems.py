@@ -23,6 +23,7 @@ from filmflare.domain.errors import (
     FieldError,
     Forbidden,
     MovieNotFound,
+    RateLimited,
     Unauthenticated,
     ValidationFailed,
     VersionConflict,
@@ -66,6 +67,7 @@ STATUS_OF: dict[type[Exception], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     BackendUnavailable: 503,
+    RateLimited: 429,
     # Five fresh ids in a row were taken: transient, so retrying is the right answer.
     DuplicateId: 503,
     PayloadTooLarge: 413,
@@ -144,6 +146,8 @@ async def on_error(request: Request, error: Exception) -> Response:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = www_authenticate(request, error)
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.whole_seconds)
     errors = error.errors if isinstance(error, ValidationFailed) else None
     return problem(status, str(error), headers=headers, errors=errors)
 

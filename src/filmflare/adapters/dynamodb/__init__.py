@@ -1,0 +1,5 @@
+"""The production store: movies and their change feed on DynamoDB (aiobotocore, async)."""
+
+from filmflare.adapters.dynamodb.repository import DynamoMovieRepository
+
+__all__ = ["DynamoMovieRepository"]

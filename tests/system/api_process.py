@@ -1,0 +1,87 @@
+"""The API as production runs it: a uvicorn process on the app factory, on a free port.
+
+Each process gets only the ``FILMFLARE_*`` settings given (the caller's are dropped) and
+runs in its own working directory, so no stray ``.env`` is read. Its output goes to a log
+file next to it, shown when it fails to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import httpx
+
+from tests.infra_redis import free_port
+
+FACTORY = "filmflare.entrypoints.http.app:app_from_environment"
+UVICORN = [sys.executable, "-m", "uvicorn", "--factory", FACTORY, "--host", "127.0.0.1"]
+_HIT = re.compile(r'^filmflare_cache_lookups_total\{result="hit"\} ([0-9.e+]+)$', re.M)
+
+
+class ApiProcess:
+    def __init__(self, workdir: Path, settings: Mapping[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / f"api-{self.port}.log"
+        self._workdir = workdir
+        self._settings = settings
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FILMFLARE_")}
+        env.update(self._settings)
+        self._workdir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self._process = subprocess.Popen(
+                [*UVICORN, "--port", str(self.port), "--log-level", "warning"],
+                cwd=self._workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while not self._healthy():
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the API did not start:\n{self.log.read_text()[-4000:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+    def _healthy(self) -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        return False
+
+
+@contextlib.contextmanager
+def running(*processes: ApiProcess) -> Iterator[tuple[ApiProcess, ...]]:
+    try:
+        for process in processes:
+            process.start()
+        yield processes
+    finally:
+        for process in processes:
+            process.stop()
+
+
+async def cache_hits(client: httpx.AsyncClient, api: ApiProcess) -> float:
+    """The ``filmflare_cache_lookups_total{result="hit"}`` that ``api`` reports."""
+    text = (await client.get(f"{api.url}/metrics")).text
+    match = _HIT.search(text)
+    return float(match[1]) if match else 0.0
