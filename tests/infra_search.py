@@ -101,12 +101,17 @@ async def ensured_index(
         yield index
     finally:
         await index.close()
-        cleaner = CLIENTS[engine](url)
-        await cleaner.start()
-        try:
-            await drop(cleaner, alias)
-        finally:
-            await cleaner.close()
+        await drop_alias(engine, url, alias)
+
+
+async def drop_alias(engine: str, url: str, alias: str) -> None:
+    """Delete what a test made under ``alias`` on a shared engine."""
+    cleaner = CLIENTS[engine](url)
+    await cleaner.start()
+    try:
+        await drop(cleaner, alias)
+    finally:
+        await cleaner.close()
 
 
 @pytest.fixture(scope="session")

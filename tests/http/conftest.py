@@ -22,8 +22,16 @@ from filmflare.config import Settings
 from filmflare.entrypoints.http.app import create_app
 from tests.infra_moto import dynamo_table, moto_url
 from tests.infra_redis import redis_prefix, redis_url
+from tests.infra_search import drop_alias, elasticsearch_url, opensearch_url, unique_alias
 
-__all__ = ["dynamo_table", "moto_url", "redis_prefix", "redis_url"]  # fixtures, used by name
+__all__ = [  # fixtures, used by name
+    "dynamo_table",
+    "elasticsearch_url",
+    "moto_url",
+    "opensearch_url",
+    "redis_prefix",
+    "redis_url",
+]
 
 SECRET = "http-tests-secret-that-is-long-enough-for-hs256-0123456789"
 PROFILES: dict[str, dict[str, Any]] = {
@@ -31,9 +39,12 @@ PROFILES: dict[str, dict[str, Any]] = {
     "embedded-no-cache": {"cache": "none"},
     "dynamodb": {"store": "dynamodb"},
     "redis": {"cache": "redis"},
+    "opensearch": {"search": "opensearch"},
+    "elasticsearch": {"search": "elasticsearch"},
 }
 #: Profiles on real servers, and the fixtures (tests/infra_*.py) that find or start them.
-INFRA_PROFILES = {"dynamodb", "redis"}
+INFRA_PROFILES = {"dynamodb", "redis", "opensearch", "elasticsearch"}
+ENGINES = ("opensearch", "elasticsearch")
 MOVIE = {
     "title": "The Godfather",
     "year": 1972,
@@ -63,6 +74,9 @@ def settings_for(
     if profile == "redis" and request is not None:
         overrides["redis_url"] = request.getfixturevalue("redis_url")
         overrides["redis_prefix"] = request.getfixturevalue("redis_prefix")
+    if profile in ENGINES and request is not None:
+        overrides["search_url"] = request.getfixturevalue(f"{profile}_url")
+        overrides["search_index"] = unique_alias()
     return Settings(data_dir=data_dir, jwt_secret=SecretStr(SECRET), **overrides)
 
 
@@ -103,9 +117,14 @@ def container(profile: str, tmp_path: Path, request: pytest.FixtureRequest) -> C
 @pytest.fixture
 async def app(container: Container) -> AsyncIterator[FastAPI]:
     app = create_app(container)
-    async with app.router.lifespan_context(app):
-        await container.init()  # what `filmflare init` does before a real store serves
-        yield app
+    try:
+        async with app.router.lifespan_context(app):
+            await container.init()  # what `filmflare init` does before a real store serves
+            yield app
+    finally:
+        settings = container.settings
+        if settings.search in ENGINES and settings.search_url:
+            await drop_alias(settings.search, settings.search_url, settings.search_index)
 
 
 @pytest.fixture
