@@ -2,16 +2,18 @@
 # A real OpenSearch or Elasticsearch on this machine, for the tests and for trying the
 # production search profile:
 #
-#   scripts/search-engine.sh install   opensearch|elasticsearch   fetch it (idempotent)
-#   scripts/search-engine.sh start     opensearch|elasticsearch   run it; prints its URL
-#   scripts/search-engine.sh stop      opensearch|elasticsearch
-#   scripts/search-engine.sh available opensearch|elasticsearch   exit 0 when installed
+#   scripts/search-engine.sh install   ENGINE          fetch and unpack it (idempotent)
+#   scripts/search-engine.sh start     ENGINE [NAME]   run it; prints its URL
+#   scripts/search-engine.sh stop      ENGINE [NAME]
+#   scripts/search-engine.sh available ENGINE          exit 0 when installed
 #
-# The engine is the integration-test distribution from Maven Central (a minimal build of the
-# real server, cached in ~/.m2), unpacked under .infra/, started on 127.0.0.1 on free ports
-# with a 512 MB heap, one node, security off and disk watermarks off, and fresh data on every
-# start. Its URL goes to .infra/<engine>.url and its pid to .infra/<engine>.pid. The servers
-# refuse to run as root, so as root they run as the system user filmflare-search.
+# ENGINE is opensearch or elasticsearch: the integration-test distribution from Maven
+# Central (a minimal build of the real server), cached in ~/.m2 and unpacked under .infra/.
+# It runs on 127.0.0.1 on free ports with a 512 MB heap, one node, security off and disk
+# watermarks off. Each instance (NAME, the engine's name unless given) has its own config,
+# data and logs, new on every start and removed on stop; its URL goes to .infra/NAME.url and
+# its pid to .infra/NAME.pid. Starting a healthy instance again only prints its URL. The
+# servers refuse to run as root, so as root they run as the system user filmflare-search.
 # Versions: FILMFLARE_OPENSEARCH_VERSION, FILMFLARE_ELASTICSEARCH_VERSION (keep each client's
 # major version, in pyproject.toml, equal to its server's). 9.x Elasticsearch and 3.x
 # OpenSearch need Java 21+: a JDK 21+ under /usr/lib/jvm is then used.
@@ -26,26 +28,25 @@ START_SECONDS="${FILMFLARE_SEARCH_START_SECONDS:-180}"
 
 die() { echo "search-engine: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 install|start|stop|available opensearch|elasticsearch"; }
+usage() { die "usage: $0 install|start|stop|available opensearch|elasticsearch [NAME]"; }
 
-[[ $# -eq 2 ]] || usage
-ACTION="$1" ENGINE="$2"
+[[ $# -eq 2 || $# -eq 3 ]] || usage
+ACTION="$1" ENGINE="$2" NAME="${3:-$2}"
+[[ "$NAME" =~ ^[A-Za-z0-9_.-]+$ ]] || die "an instance name is letters, digits, '.', '_', '-'"
 case "$ENGINE" in
   opensearch)
     VERSION="$OPENSEARCH_VERSION" GROUP=org.opensearch.distribution.integ-test-zip
-    JAVA_VAR=OPENSEARCH_JAVA_HOME OPTS_VAR=OPENSEARCH_JAVA_OPTS EXTRA=()
-    NEW_JAVA_FROM=3 ;;
+    PREFIX=OPENSEARCH EXTRA=() NEW_JAVA_FROM=3 ;;
   elasticsearch)
     VERSION="$ELASTICSEARCH_VERSION" GROUP=org.elasticsearch.distribution.integ-test-zip
-    JAVA_VAR=ES_JAVA_HOME OPTS_VAR=ES_JAVA_OPTS EXTRA=(-Expack.security.enabled=false)
-    NEW_JAVA_FROM=9 ;;
+    PREFIX=ES EXTRA=(-Expack.security.enabled=false) NEW_JAVA_FROM=9 ;;
   *) usage ;;
 esac
 MAJOR="${VERSION%%.*}"
 ZIP="$HOME/.m2/repository/${GROUP//.//}/$ENGINE/$VERSION/$ENGINE-$VERSION.zip"
-DIST="$INFRA/$ENGINE-$VERSION"  # the unpacked distribution, its data and logs (see run_home)
-URL_FILE="$INFRA/$ENGINE.url"
-PID_FILE="$INFRA/$ENGINE.pid"
+DIST="$INFRA/$ENGINE-$VERSION"  # the unpacked distribution (see run_home)
+URL_FILE="$INFRA/$NAME.url"
+PID_FILE="$INFRA/$NAME.pid"
 
 apt_updated=0
 need() {  # need COMMAND DEBIAN-PACKAGE: install the package when the command is missing
@@ -84,6 +85,7 @@ run_home() {  # as root, a checkout the engine's user cannot enter keeps the eng
     DIST="/var/tmp/filmflare-search/$ENGINE-$VERSION"
     mkdir -p "$(dirname "$DIST")"
   fi
+  HOME_DIR="$DIST/instances/$NAME"  # this instance's config, data and logs
 }
 
 unpack() {
@@ -117,12 +119,21 @@ running_pid() {  # the recorded pid, when that process still runs
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+healthy() {
+  [[ -f "$URL_FILE" ]] && curl -sf "$(cat "$URL_FILE")/_cluster/health" >/dev/null
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-healthy() {
-  [[ -f "$URL_FILE" ]] && curl -sf "$(cat "$URL_FILE")/_cluster/health" >/dev/null
+prepare_home() {  # a fresh config (paths in it made absolute), data and logs
+  rm -rf "$HOME_DIR"
+  mkdir -p "$HOME_DIR/data" "$HOME_DIR/logs"
+  cp -r "$DIST/config" "$HOME_DIR/config"
+  sed -i -e "s#=logs/#=$HOME_DIR/logs/#g" -e "s#HeapDumpPath=data#HeapDumpPath=$HOME_DIR/data#" \
+    "$HOME_DIR/config/jvm.options"
+  [[ $EUID -ne 0 ]] || chown -R "$RUN_USER:$RUN_USER" "$HOME_DIR"
 }
 
 start() {
@@ -135,38 +146,38 @@ start() {
   fi
   need curl curl
   unpack
-  local home http transport began log
-  home="$(java_home)"
-  rm -rf "$DIST/data" "$DIST/logs" "$URL_FILE" "$PID_FILE"
-  mkdir -p "$DIST/data" "$DIST/logs"
-  [[ $EUID -eq 0 ]] && chown -R "$RUN_USER:$RUN_USER" "$DIST"
+  local java http transport began log url deadline
+  java="$(java_home)"
+  rm -f "$URL_FILE" "$PID_FILE"
+  prepare_home
   http="$(free_port)" transport="$(free_port)"
-  log="$DIST/logs/startup.log"
+  log="$HOME_DIR/logs/startup.log"
   began="$EPOCHREALTIME"
   # The -d launcher puts the server in the background; the server writes its pid file.
-  if ! as_engine_user env "$JAVA_VAR=$home" "$OPTS_VAR=-Xms512m -Xmx512m" \
-      "$DIST/bin/$ENGINE" -d -p "$DIST/logs/pid" \
+  if ! as_engine_user env "${PREFIX}_JAVA_HOME=$java" "${PREFIX}_JAVA_OPTS=-Xms512m -Xmx512m" \
+      "${PREFIX}_PATH_CONF=$HOME_DIR/config" \
+      "$DIST/bin/$ENGINE" -d -p "$HOME_DIR/logs/pid" \
       -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 \
       -Ehttp.port="$http" -Etransport.port="$transport" \
-      -Epath.data="$DIST/data" -Epath.logs="$DIST/logs" \
+      -Epath.data="$HOME_DIR/data" -Epath.logs="$HOME_DIR/logs" \
       -Ecluster.routing.allocation.disk.threshold_enabled=false \
       "${EXTRA[@]}" </dev/null >"$log" 2>&1; then
-    tail -n 30 "$log" "$DIST"/logs/*.log 2>/dev/null >&2 || true
+    tail -n 30 "$log" >&2
     die "$ENGINE did not start"
   fi
-  local url="http://127.0.0.1:$http" deadline=$((SECONDS + START_SECONDS))
+  url="http://127.0.0.1:$http" deadline=$((SECONDS + START_SECONDS))
   while ((SECONDS < deadline)); do
-    if [[ ! -f "$PID_FILE" && -s "$DIST/logs/pid" ]]; then
-      cp "$DIST/logs/pid" "$PID_FILE"
+    if [[ ! -f "$PID_FILE" && -s "$HOME_DIR/logs/pid" ]]; then
+      cp "$HOME_DIR/logs/pid" "$PID_FILE"
     fi
     if [[ -f "$PID_FILE" ]] && ! running_pid >/dev/null; then
-      tail -n 30 "$log" "$DIST/logs/$ENGINE.log" >&2 2>/dev/null || true
+      tail -n 30 "$log" "$HOME_DIR/logs/"*.log >&2 2>/dev/null || true
       die "$ENGINE stopped while starting"
     fi
     if [[ -f "$PID_FILE" ]] \
       && curl -sf "$url/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null; then
       echo "$url" >"$URL_FILE"
-      echo "$ENGINE $VERSION answers at $url (pid $(cat "$PID_FILE")," \
+      echo "$ENGINE $VERSION ($NAME) answers at $url (pid $(cat "$PID_FILE")," \
         "started in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $began }") s)" >&2
       echo "$url"
       return 0
@@ -186,9 +197,10 @@ stop() {
       sleep 0.5
     done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    echo "$ENGINE (pid $pid) stopped" >&2
+    echo "$ENGINE ($NAME, pid $pid) stopped" >&2
   fi
   rm -f "$PID_FILE" "$URL_FILE"
+  rm -rf "$HOME_DIR"
 }
 
 available() {

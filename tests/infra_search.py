@@ -2,8 +2,9 @@
 
 The URL comes from ``FILMFLARE_TEST_OPENSEARCH_URL`` / ``FILMFLARE_TEST_ELASTICSEARCH_URL``,
 else from the server ``scripts/search-engine.sh start`` left running (``.infra/<engine>.url``),
-else the fixture starts one with that script when the distribution is installed (and stops it
-at the end), else the tests skip (a failure under ``FILMFLARE_REQUIRE_INFRA=1``).
+else the fixture starts an instance of its own with that script when the distribution is
+installed (and stops it at the end), else the tests skip (a failure under
+``FILMFLARE_REQUIRE_INFRA=1``).
 
 Each test gets its own alias (and so its own index generations), made by the adapter's
 ``ensure`` as ``filmflare init`` does, and deleted afterwards.
@@ -47,9 +48,9 @@ def _is_engine(url: str, engine: str) -> bool:
     return (product == "Elasticsearch") == (engine == "elasticsearch")
 
 
-def _script(action: str, engine: str) -> subprocess.CompletedProcess[str]:
+def _script(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(SCRIPT), action, engine],
+        ["bash", str(SCRIPT), *arguments],
         capture_output=True,
         text=True,
         timeout=START_TIMEOUT,
@@ -70,13 +71,14 @@ def engine_url(engine: str) -> Iterator[str]:
         return
     if _script("available", engine).returncode != 0:
         skip_without(engine, f"not installed: run `bash scripts/search-engine.sh install {engine}`")
-    started = _script("start", engine)
+    own = f"{engine}-pytest-{os.getpid()}"  # an instance no other test session can stop
+    started = _script("start", engine, own)
     if started.returncode != 0:
         skip_without(engine, f"scripts/search-engine.sh start failed: {started.stderr[-2000:]}")
     try:
         yield started.stdout.strip().splitlines()[-1]
     finally:
-        _script("stop", engine)
+        _script("stop", engine, own)
 
 
 def unique_alias() -> str:

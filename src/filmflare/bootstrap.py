@@ -12,13 +12,13 @@ from typing import Any
 
 from prometheus_client.registry import Collector
 
+from filmflare.adapters import search_engine  # loads only the SDK of the engine used
 from filmflare.adapters.clock import SystemClock
 from filmflare.adapters.dynamodb import DynamoMovieRepository
 from filmflare.adapters.embedded_search import EmbeddedSearchIndex
 from filmflare.adapters.jwt import JwtVerifier, mint_token
 from filmflare.adapters.memory import MemoryCache, MemoryRateLimiter, NoCache
 from filmflare.adapters.redis import RedisCache, RedisConnection, RedisRateLimiter
-from filmflare.adapters.search_engine import ElasticsearchIndex, OpenSearchIndex
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.application.add_movie import AddMovie
 from filmflare.application.cache_keys import MOVIES_GENERATION, SEARCH_GENERATION
@@ -171,9 +171,9 @@ def _index(settings: Settings) -> MovieSearchIndex:
             f"FILMFLARE_SEARCH={settings.search} needs FILMFLARE_SEARCH_URL (the engine's URL)"
         )
     if settings.search == "opensearch":
-        return OpenSearchIndex(settings.search_url, settings.search_index)
+        return search_engine.OpenSearchIndex(settings.search_url, settings.search_index)
     if settings.search == "elasticsearch":
-        return ElasticsearchIndex(settings.search_url, settings.search_index)
+        return search_engine.ElasticsearchIndex(settings.search_url, settings.search_index)
     raise ConfigurationError(f"FILMFLARE_SEARCH={settings.search} is not supported by this build")
 
 

@@ -8,6 +8,7 @@ with an error status, carrying that status and the engine's error type.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -63,6 +64,14 @@ class EngineClient(Protocol):
     async def max_seq_no(self, index: str) -> int:
         """The highest sequence number the (single) shard of ``index`` has given out."""
         ...
+
+
+def quiet(*loggers: str) -> None:
+    """Keep a client's log of every request out of the service's log, unless configured."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 def engine_error(status: int, body: object, fallback: str) -> EngineError:

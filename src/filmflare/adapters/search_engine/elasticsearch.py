@@ -14,6 +14,7 @@ from filmflare.adapters.search_engine.client import (
     Json,
     engine_error,
     first_shard_seq_no,
+    quiet,
 )
 from filmflare.adapters.search_engine.index import EngineSearchIndex
 from filmflare.domain.errors import BackendUnavailable
@@ -32,6 +33,7 @@ class ElasticsearchClient:
 
     async def start(self) -> None:
         if self._client is None:
+            quiet("elastic_transport")
             self._client = AsyncElasticsearch(
                 self._url, request_timeout=_TIMEOUT, max_retries=2, retry_on_timeout=False
             )

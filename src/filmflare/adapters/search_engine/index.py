@@ -2,7 +2,7 @@
 
 Every query and write names the alias (``FILMFLARE_SEARCH_INDEX``), never a generation, so
 ``rebuild`` can swap generations underneath. Writes are visible once they return
-(``refresh=wait_for``; the index refreshes every second, never on demand per write).
+(``refresh=wait_for``; the index refreshes twice a second, never on demand per write).
 An engine that does not answer, is overloaded, or has no index is ``BackendUnavailable``.
 """
 

@@ -14,6 +14,7 @@ from filmflare.adapters.search_engine.client import (
     Json,
     engine_error,
     first_shard_seq_no,
+    quiet,
 )
 from filmflare.adapters.search_engine.index import EngineSearchIndex
 from filmflare.domain.errors import BackendUnavailable
@@ -31,6 +32,7 @@ class OpenSearchClient:
 
     async def start(self) -> None:
         if self._client is None:
+            quiet("opensearch")
             self._client = AsyncOpenSearch(hosts=[self._url], timeout=_TIMEOUT, max_retries=2)
 
     async def close(self) -> None:
