@@ -8,17 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client.registry import Collector
 
 from filmflare.adapters import search_engine  # loads only the SDK of the engine used
 from filmflare.adapters.clock import SystemClock
-from filmflare.adapters.dynamodb import DynamoMovieRepository
 from filmflare.adapters.embedded_search import EmbeddedSearchIndex
 from filmflare.adapters.jwt import JwtVerifier, mint_token
 from filmflare.adapters.memory import MemoryCache, MemoryRateLimiter, NoCache
-from filmflare.adapters.redis import RedisCache, RedisConnection, RedisRateLimiter
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.application.add_movie import AddMovie
 from filmflare.application.cache_keys import MOVIES_GENERATION, SEARCH_GENERATION
@@ -42,6 +40,10 @@ from filmflare.ports.rate_limiter import Rate, RateLimiter
 from filmflare.ports.repository import ChangeFeed, MovieRepository
 from filmflare.ports.search_index import MovieSearchIndex
 from filmflare.ports.tokens import TokenVerifier
+
+if TYPE_CHECKING:  # the production SDKs load only when their backend is configured
+    from filmflare.adapters.dynamodb import DynamoMovieRepository
+    from filmflare.adapters.redis import RedisConnection
 
 DEV_SECRET_FILE = "dev-jwt-secret"  # noqa: S105 - a file name, not a secret
 
@@ -92,6 +94,12 @@ class Container:
         for resource in reversed(self._resources):
             await resource.close()
 
+    @property
+    def backends(self) -> dict[str, str]:
+        """The kind of each backend, as configured: what ``/readyz`` reports it as."""
+        settings = self.settings
+        return {"store": settings.store, "search": settings.search, "cache": settings.cache}
+
     async def init(self) -> None:
         """Create tables and indexes (idempotent): ``filmflare init``."""
         await self.repository.ensure()
@@ -99,7 +107,14 @@ class Container:
 
 
 def build(settings: Settings, **overrides: Any) -> Container:
-    """Wire adapters for ``settings``; ``overrides`` replace any adapter by name (tests)."""
+    """Wire adapters for ``settings``; ``overrides`` replace any adapter by name (tests).
+
+    Raises ``ConfigurationError`` listing every missing or contradictory setting, before
+    anything connects: a deployment fails at start, not at its first request.
+    """
+    problems = settings.problems() + _environment_problems(settings)
+    if problems:
+        raise ConfigurationError("\n  ".join(["the settings cannot make a service:", *problems]))
     repository = overrides.get("repository") or _repository(settings)
     feed = overrides.get("feed") or repository
     index = overrides.get("index") or _index(settings)
@@ -154,8 +169,20 @@ def build_from_environment(**overrides: Any) -> Container:
     return build(Settings(), **overrides)
 
 
+def _environment_problems(settings: Settings) -> list[str]:
+    """What the SDKs will find missing in the environment (beyond FILMFLARE_*)."""
+    if settings.store == "dynamodb" and not settings.dynamodb_endpoint:
+        from filmflare.adapters.dynamodb import region_problem
+
+        problem = region_problem()
+        return [problem] if problem else []
+    return []
+
+
 def _repository(settings: Settings) -> SqliteMovieRepository | DynamoMovieRepository:
     if settings.store == "dynamodb":
+        from filmflare.adapters.dynamodb import DynamoMovieRepository
+
         # No endpoint on AWS: the SDK finds it, the region and the credentials itself.
         return DynamoMovieRepository(settings.dynamodb_table, settings.dynamodb_endpoint or None)
     if settings.store != "sqlite":
@@ -166,23 +193,20 @@ def _repository(settings: Settings) -> SqliteMovieRepository | DynamoMovieReposi
 def _index(settings: Settings) -> MovieSearchIndex:
     if settings.search == "embedded":
         return EmbeddedSearchIndex(settings.data_dir / "search-index")
-    if not settings.search_url:
-        raise ConfigurationError(
-            f"FILMFLARE_SEARCH={settings.search} needs FILMFLARE_SEARCH_URL (the engine's URL)"
-        )
+    url = settings.search_url or ""  # settings.problems() refused an empty one
     if settings.search == "opensearch":
-        return search_engine.OpenSearchIndex(settings.search_url, settings.search_index)
+        return search_engine.OpenSearchIndex(url, settings.search_index)
     if settings.search == "elasticsearch":
-        return search_engine.ElasticsearchIndex(settings.search_url, settings.search_index)
+        return search_engine.ElasticsearchIndex(url, settings.search_index)
     raise ConfigurationError(f"FILMFLARE_SEARCH={settings.search} is not supported by this build")
 
 
 def _redis(settings: Settings) -> RedisConnection | None:
     """The process's one Redis client, shared by the cache and the rate limiter."""
-    if settings.cache != "redis":
+    if settings.cache != "redis" or not settings.redis_url:
         return None
-    if not settings.redis_url:
-        raise ConfigurationError("FILMFLARE_CACHE=redis needs FILMFLARE_REDIS_URL (redis://...)")
+    from filmflare.adapters.redis import RedisConnection
+
     return RedisConnection(settings.redis_url, timeout=settings.redis_timeout_seconds)
 
 
@@ -192,6 +216,8 @@ def _cache(settings: Settings, redis: RedisConnection | None = None) -> Cache:
     if settings.cache == "none":
         return NoCache()
     if redis is not None:
+        from filmflare.adapters.redis import RedisCache
+
         # The generations are what a recovery after a lost invalidation must move on.
         generations = (MOVIES_GENERATION, SEARCH_GENERATION)
         return RedisCache(redis, settings.redis_prefix, generations)
@@ -207,6 +233,8 @@ def _rate_limiter(settings: Settings, redis: RedisConnection | None) -> RateLimi
     except ValueError as error:
         raise ConfigurationError(f"FILMFLARE_RATE_LIMIT: {error}") from error
     if redis is not None:
+        from filmflare.adapters.redis import RedisRateLimiter
+
         return RedisRateLimiter(redis, rate, settings.redis_prefix)
     return MemoryRateLimiter(rate)
 
@@ -215,12 +243,8 @@ def _jwt_secret(settings: Settings) -> str | None:
     """The HS256 secret: configured, or on the embedded profile a generated one kept on disk."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    if settings.jwt_jwks_url:
-        return None
-    if not settings.embedded:
-        raise ConfigurationError(
-            "a production backend is configured: set FILMFLARE_JWT_SECRET or FILMFLARE_JWT_JWKS_URL"
-        )
+    if settings.jwt_jwks_url or not settings.embedded:
+        return None  # settings.problems() made sure a JWKS URL is configured
     return dev_secret(settings.data_dir)
 
 

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
         env_prefix="FILMFLARE_", env_file=".env", extra="ignore", frozen=True
     )
 
+    # "production": refuse to start unless every backend is a production one (no silent
+    # fallback to the embedded ones when a variable is missing from a deployment).
+    profile: Literal["production"] | None = None
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     search: Literal["embedded", "opensearch", "elasticsearch"] = "embedded"
     cache: Literal["memory", "redis", "none"] = "memory"
@@ -42,16 +45,60 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Server processes for `filmflare serve`: a number, or "auto" for the CPUs this process
+    # may use (its affinity and any cgroup CPU quota).
+    workers: int | Literal["auto"] = 1
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     cache_entries: int = Field(default=50_000, ge=0)
     index_poll_seconds: float = Field(default=1.0, gt=0)
 
-    @field_validator("rate_limit", mode="before")
+    @field_validator("rate_limit", "profile", mode="before")
     @classmethod
-    def _empty_rate_limit_is_unset(cls, value: object) -> object:
+    def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
     @property
     def embedded(self) -> bool:
         """True when no production backend is configured."""
         return self.store == "sqlite" and self.search == "embedded" and self.cache != "redis"
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers(cls, value: object) -> object:
+        if value == "auto" or (isinstance(value, int) and 1 <= value <= 512):
+            return value
+        if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 512:
+            return int(value)
+        raise ValueError(f"a number of processes from 1 to 512, or auto; not {value!r}")
+
+    def problems(self) -> list[str]:
+        """What keeps these settings from making the service they ask for, one line each."""
+        found = []
+        if self.search != "embedded" and not self.search_url:
+            found.append(f"FILMFLARE_SEARCH={self.search} needs FILMFLARE_SEARCH_URL")
+        if self.cache == "redis" and not self.redis_url:
+            found.append("FILMFLARE_CACHE=redis needs FILMFLARE_REDIS_URL (redis://...)")
+        production = self.profile == "production" or not self.embedded
+        if production and not (self.jwt_secret or self.jwt_jwks_url):
+            # Development tokens come from a secret kept on local disk: not for production.
+            found.append(
+                "production backends need FILMFLARE_JWT_SECRET or FILMFLARE_JWT_JWKS_URL "
+                "(the generated development secret is for the embedded backends only)"
+            )
+        if self.profile == "production":
+            found += self._production_problems()
+        return found
+
+    def _production_problems(self) -> list[str]:
+        wanted = {
+            "FILMFLARE_STORE=dynamodb": self.store == "dynamodb",
+            "FILMFLARE_SEARCH=opensearch or elasticsearch": self.search != "embedded",
+            "FILMFLARE_CACHE=redis": self.cache == "redis",
+        }
+        found = [
+            f"FILMFLARE_PROFILE=production needs {need}" for need, met in wanted.items() if not met
+        ]
+        # HS256 with a short key can be brute-forced offline from one token.
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            found.append("FILMFLARE_JWT_SECRET must be at least 32 characters in production")
+        return found

@@ -59,6 +59,7 @@ async def test_readyz_names_the_failing_backend(
     assert "store" in problem["detail"]
     assert problem["checks"]["store"] != "ok"
     assert problem["checks"]["search"] == "ok"
+    assert problem["backends"] == container.backends
     assert int(response.headers["retry-after"]) > 0
 
 

@@ -90,3 +90,4 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert ready.json()["status"] == "ready"
     assert set(ready.json()["checks"]) == {"store", "search", "cache"}
     assert set(ready.json()["checks"].values()) == {"ok"}
+    assert set(ready.json()["backends"]) == {"store", "search", "cache"}

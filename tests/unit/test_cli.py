@@ -23,7 +23,7 @@ import pytest
 
 from filmflare.bootstrap import Container, build_from_environment
 from filmflare.domain.movie import Movie
-from filmflare.entrypoints.cli import main
+from filmflare.entrypoints.cli import main, workers
 from filmflare.entrypoints.cli.parser import build_parser, parse
 from filmflare.entrypoints.cli.serve import APP_FACTORY, server_options
 
@@ -264,7 +264,7 @@ def test_token_needs_a_secret(monkeypatch: pytest.MonkeyPatch, capsys: Capture) 
         ({"FILMFLARE_SEARCH": "solr"}, "FILMFLARE_SEARCH"),
     ],
 )
-def test_a_bad_configuration_is_one_line_and_exit_2(
+def test_a_bad_configuration_is_named_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: Capture, env: dict[str, str], message: str
 ) -> None:
     for name, value in env.items():
@@ -272,7 +272,51 @@ def test_a_bad_configuration_is_one_line_and_exit_2(
     assert main(["init"]) == 2
     err = capsys.readouterr().err
     assert message in err
-    assert len(err.strip().splitlines()) == 1
+    first, *more = err.strip().splitlines()
+    assert first.startswith("filmflare: configuration error:")
+    assert all(line.startswith("  FILMFLARE_") or "FILMFLARE_" in line for line in more)
+    assert "Traceback" not in err
+
+
+def test_the_production_profile_refuses_every_embedded_backend_at_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    monkeypatch.setenv("FILMFLARE_PROFILE", "production")
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    for needed in ("STORE=dynamodb", "SEARCH=opensearch", "CACHE=redis", "JWT_SECRET"):
+        assert f"FILMFLARE_{needed}" in err
+    assert not (Path("data") / "filmflare.sqlite3").exists()  # nothing embedded was opened
+
+
+def test_the_production_profile_needs_urls_and_a_long_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    production = {
+        "FILMFLARE_PROFILE": "production",
+        "FILMFLARE_STORE": "dynamodb",
+        "FILMFLARE_DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
+        "FILMFLARE_SEARCH": "opensearch",
+        "FILMFLARE_CACHE": "redis",
+        "FILMFLARE_JWT_SECRET": "too-short",
+    }
+    for name, value in production.items():
+        monkeypatch.setenv(name, value)
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert "FILMFLARE_SEARCH_URL" in err
+    assert "FILMFLARE_REDIS_URL" in err
+    assert "at least 32 characters" in err
+
+
+def test_dynamodb_on_aws_needs_a_region(monkeypatch: pytest.MonkeyPatch, capsys: Capture) -> None:
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("FILMFLARE_STORE", "dynamodb")
+    monkeypatch.setenv("FILMFLARE_JWT_SECRET", "x" * 32)
+    assert main(["init"]) == 2
+    assert "AWS_DEFAULT_REGION" in capsys.readouterr().err
 
 
 def serve_options(argv: list[str]) -> dict[str, object]:
@@ -293,6 +337,27 @@ def test_serve_defaults_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) 
     options = serve_options(["--port", "8081", "--workers", "2", "--proxy-headers"])
     assert (options["port"], options["workers"], options["proxy_headers"]) == (8081, 2, True)
     assert APP_FACTORY == "filmflare.entrypoints.http.app:app_from_environment"
+
+
+def test_workers_come_from_the_environment_or_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FILMFLARE_WORKERS", "3")
+    assert serve_options([])["workers"] == 3
+    assert serve_options(["--workers", "1"])["workers"] == 1
+    monkeypatch.setenv("FILMFLARE_WORKERS", "auto")
+    assert serve_options([])["workers"] == workers.resolve("auto") >= 1
+
+
+def test_auto_workers_follow_the_cgroup_quota(tmp_path: Path) -> None:
+    cpus = len(os.sched_getaffinity(0))
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("max 100000\n")
+    assert workers.resolve("auto", cpu_max) == cpus
+    cpu_max.write_text("50000 100000\n")  # half a CPU still gets one worker
+    assert workers.resolve("auto", cpu_max) == 1
+    cpu_max.write_text(f"{(cpus + 4) * 100000} 100000\n")  # a quota above the CPUs here
+    assert workers.resolve("auto", cpu_max) == cpus
+    assert workers.resolve("auto", tmp_path / "absent") == cpus
+    assert workers.resolve(5, cpu_max) == 5
 
 
 def free_port() -> int:

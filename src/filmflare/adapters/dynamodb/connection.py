@@ -29,6 +29,13 @@ LOCAL_REGION = "us-east-1"
 _LOCAL_KEY = "local"  # a local server accepts any signature
 
 
+def region_problem() -> str | None:
+    """Why the SDK could not reach AWS from here, or None: checked at start-up, before serving."""
+    if get_session().get_config_variable("region"):
+        return None
+    return "FILMFLARE_STORE=dynamodb on AWS needs a region: set AWS_DEFAULT_REGION or AWS_PROFILE"
+
+
 class Connection:
     """Opens the client in ``open`` and closes it in ``close``; ``client`` in between."""
 

@@ -23,6 +23,10 @@ def _bounded(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def _workers(value: str) -> int | str:
+    return "auto" if value == "auto" else _bounded(1, 512)(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="filmflare", description="FilmFlare, a movie-catalog REST API."
@@ -32,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", help="address to listen on (default: FILMFLARE_HOST)")
     serve.add_argument("--port", type=_bounded(1, 65535), help="default: FILMFLARE_PORT")
-    serve.add_argument("--workers", type=_bounded(1), default=1, help="processes (default 1)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        help="processes: a number or 'auto' for one per available CPU (default: FILMFLARE_WORKERS)",
+    )
     serve.add_argument(
         "--proxy-headers",
         action="store_true",

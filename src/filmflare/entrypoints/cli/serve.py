@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 
 from filmflare.bootstrap import Container, mint_development_token
+from filmflare.entrypoints.cli import workers
 
 APP_FACTORY = "filmflare.entrypoints.http.app:app_from_environment"
 DEFAULT_SCOPE = "movies:write"
@@ -19,7 +20,7 @@ def server_options(container: Container, args: argparse.Namespace) -> dict[str, 
     return {
         "host": args.host or settings.host,
         "port": args.port or settings.port,
-        "workers": args.workers,
+        "workers": workers.resolve(args.workers or settings.workers),
         "factory": True,
         "loop": "uvloop",
         "http": "httptools",

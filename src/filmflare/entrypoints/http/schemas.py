@@ -157,6 +157,10 @@ class Problem(BaseModel):
     checks: dict[str, str] = Field(
         default_factory=dict, description="Only from /readyz: each backend and its state"
     )
+    backends: dict[str, str] = Field(
+        default_factory=dict,
+        description="Only from /readyz: what each backend is (e.g. store: dynamodb)",
+    )
 
 
 class Health(_Closed):
@@ -165,7 +169,11 @@ class Health(_Closed):
 
 class Ready(_Closed):
     status: Literal["ready"]
-    checks: dict[str, Literal["ok"]]
+    checks: dict[str, Literal["ok"]] = Field(description="store, search, cache: each answers")
+    backends: dict[str, str] = Field(
+        description="What each backend is: store sqlite|dynamodb, search "
+        "embedded|opensearch|elasticsearch, cache memory|redis|none"
+    )
 
 
 MODELS: tuple[type[BaseModel], ...] = (

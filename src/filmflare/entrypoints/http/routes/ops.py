@@ -42,14 +42,16 @@ async def healthz(request: Request) -> Response:
     },
 )
 async def readyz(request: Request, container: ContainerDep) -> Response:
-    """Pings the store, the search index and the cache at once, each with a deadline."""
+    """Pings the store, the search index and the cache at once, each with a deadline, and
+    says which kind of backend each one is."""
     reject_params(request.query_params.multi_items())
     checks = await container.readiness.execute()
+    report: dict[str, object] = {"checks": checks, "backends": container.backends}
     failing = {name: state for name, state in checks.items() if state != "ok"}
     if failing:
         detail = "not ready: " + "; ".join(f"{name}: {state}" for name, state in failing.items())
-        return problem(503, detail, extra={"checks": checks})
-    return json_bytes(orjson.dumps({"status": "ready", "checks": checks}))
+        return problem(503, detail, extra=report)
+    return json_bytes(orjson.dumps({"status": "ready", **report}))
 
 
 @readable(
