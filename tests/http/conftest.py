@@ -41,9 +41,16 @@ PROFILES: dict[str, dict[str, Any]] = {
     "redis": {"cache": "redis"},
     "opensearch": {"search": "opensearch"},
     "elasticsearch": {"search": "elasticsearch"},
+    # Every production backend at once, as a deployment runs.
+    "production": {
+        "profile": "production",
+        "store": "dynamodb",
+        "search": "opensearch",
+        "cache": "redis",
+    },
 }
 #: Profiles on real servers, and the fixtures (tests/infra_*.py) that find or start them.
-INFRA_PROFILES = {"dynamodb", "redis", "opensearch", "elasticsearch"}
+INFRA_PROFILES = {"dynamodb", "redis", "opensearch", "elasticsearch", "production"}
 ENGINES = ("opensearch", "elasticsearch")
 MOVIE = {
     "title": "The Godfather",
@@ -68,14 +75,15 @@ def settings_for(
     overrides = dict(PROFILES[profile])
     if profile in INFRA_PROFILES:
         assert request is not None, f"the {profile} profile needs its server fixtures"
-    if profile == "dynamodb" and request is not None:
+    if overrides.get("store") == "dynamodb" and request is not None:
         overrides["dynamodb_endpoint"] = request.getfixturevalue("moto_url")
         overrides["dynamodb_table"] = request.getfixturevalue("dynamo_table")
-    if profile == "redis" and request is not None:
+    if overrides.get("cache") == "redis" and request is not None:
         overrides["redis_url"] = request.getfixturevalue("redis_url")
         overrides["redis_prefix"] = request.getfixturevalue("redis_prefix")
-    if profile in ENGINES and request is not None:
-        overrides["search_url"] = request.getfixturevalue(f"{profile}_url")
+    engine = overrides.get("search")
+    if engine in ENGINES and request is not None:
+        overrides["search_url"] = request.getfixturevalue(f"{engine}_url")
         overrides["search_index"] = unique_alias()
     return Settings(data_dir=data_dir, jwt_secret=SecretStr(SECRET), **overrides)
 
