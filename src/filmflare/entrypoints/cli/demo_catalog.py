@@ -24,8 +24,8 @@ from pathlib import Path
 
 from filmflare.entrypoints.cli.rows import Row
 
-# catalog/movies-vega.json at the root of the source tree (src/filmflare/entrypoints/cli/…).
-CATALOG = Path(__file__).resolve().parents[4] / "catalog" / "movies-vega.json"
+# Package data (filmflare/catalog/), so an installed wheel, as in the image, can seed too.
+CATALOG = Path(__file__).resolve().parents[2] / "catalog" / "movies-vega.json"
 # The newest release in the data is from 2011; later years are two-digit years misread.
 LAST_RELEASE_YEAR = 2011
 _MONTHS = {

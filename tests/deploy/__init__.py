@@ -1,0 +1,1 @@
+"""Checks on the deployment files: Dockerfile, compose.yaml and the Kubernetes manifests."""
