@@ -5,12 +5,16 @@
 with that script for this session and stopped at the end; else a skip (a failure under
 ``FILMFLARE_REQUIRE_INFRA=1``). Tables are made by the adapter's own ``ensure`` (the code of
 ``filmflare init``), under a name unique to the test, and deleted after it.
+
+``MotoServer`` (fixture ``own_moto``) is a server of one test's own, which it may pause.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -106,3 +110,59 @@ async def drop_tables(moto_url: str, names: list[str]) -> None:
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                     raise
+
+
+class MotoServer:
+    """A moto server of one test's own (``scripts/moto.sh`` with a private state directory).
+
+    The test may pause it (SIGSTOP: connections are accepted by the kernel but nothing is
+    answered, as with a DynamoDB that hangs) and resume it with its data intact: moto keeps
+    its state in memory, so a pause, unlike a restart, proves what a write left behind.
+    """
+
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self.url = ""
+        self._pid = 0
+
+    def _script(self, action: str) -> subprocess.CompletedProcess[str]:
+        env = os.environ | {"INFRA_DIR": str(self.state), "MOTO_PYTHON": sys.executable}
+        return subprocess.run(
+            [str(SCRIPT), action], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    def start(self) -> None:
+        started = self._script("start")
+        if started.returncode != 0:
+            raise RuntimeError(f"scripts/moto.sh start failed: {started.stderr.strip()}")
+        self.url = (self.state / "moto.url").read_text().strip()
+        self._pid = int((self.state / "moto.pid").read_text())
+
+    def pause(self) -> None:
+        os.kill(self._pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self._pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGCONT)  # a paused server cannot act on SIGTERM
+            self._pid = 0
+        self._script("stop")
+
+
+@pytest.fixture
+def own_moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """A moto server only this test uses, so that it may pause it."""
+    if importlib.util.find_spec("moto") is None:
+        skip_without("moto", "moto[server] is not installed (scripts/moto.sh install)")
+    server = MotoServer(tmp_path_factory.mktemp("own-moto"))
+    try:
+        server.start()
+    except RuntimeError as error:
+        skip_without("moto", str(error))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -51,9 +51,12 @@ def answers(url: str, timeout: float = 0.5) -> bool:
 class RedisServer:
     """A redis-server on 127.0.0.1 with nothing kept on disk, owned by one test or session."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, data_dir: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        # With a data directory the server saves its data when stopped and loads it when
+        # started again, as a Redis with persistence (or a failover replica) comes back.
+        self.data_dir = data_dir
         self._process: subprocess.Popen[bytes] | None = None
 
     @staticmethod
@@ -61,8 +64,12 @@ class RedisServer:
         return shutil.which("redis-server") is not None
 
     def start(self) -> None:
-        # No snapshots, no append-only file: a test server keeps nothing on disk.
+        # No snapshots, no append-only file: a test server keeps nothing on disk, unless it
+        # has a data directory: then it snapshots on shutdown (a save point is configured).
         command = ["redis-server", "--save", "", "--appendonly", "no", "--logfile", ""]
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            command[1:3] = ["--save", "3600 1", "--dir", str(self.data_dir)]
         self._process = subprocess.Popen(
             [*command, "--bind", "127.0.0.1", "--port", str(self.port)],
             stdout=subprocess.DEVNULL,

@@ -35,8 +35,12 @@ class ApiProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FILMFLARE_")}
-        env.update(self._settings)
+        self.launch()
+        self.wait_until_healthy()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (``wait_until_healthy`` does)."""
+        env = process_env(self._settings)
         self._workdir.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self._process = subprocess.Popen(
@@ -46,6 +50,9 @@ class ApiProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_until_healthy(self) -> None:
+        assert self._process is not None, "launch() first"
         deadline = time.monotonic() + 60
         while not self._healthy():
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -69,11 +76,19 @@ class ApiProcess:
         return False
 
 
+def process_env(settings: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with only ``settings`` for the ``FILMFLARE_*`` ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMFLARE_")}
+    return env | dict(settings)
+
+
 @contextlib.contextmanager
 def running(*processes: ApiProcess) -> Iterator[tuple[ApiProcess, ...]]:
     try:
+        for process in processes:  # all at once: each takes seconds to import and start
+            process.launch()
         for process in processes:
-            process.start()
+            process.wait_until_healthy()
         yield processes
     finally:
         for process in processes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -131,5 +132,30 @@ async def test_index_failure_after_the_store_write_loses_nothing(tmp_path: Path)
                     break
                 await asyncio.sleep(0.02)
             assert sorted(found) == sorted(m.id for m in movies)
+        finally:
+            worker.cancel()
+
+
+async def test_an_index_outage_backs_off_instead_of_retrying_on_every_write(
+    tmp_path: Path,
+) -> None:
+    plain = build(Settings(data_dir=tmp_path))
+    failing = FailingIndex(plain.index)
+    container = build(Settings(data_dir=tmp_path), index=failing, repository=plain.repository)
+    async with container:
+        worker = asyncio.create_task(container.indexer.run(poll_interval=0.05, max_backoff=0.5))
+        try:
+            started = time.monotonic()
+            for n in range(40):  # each write wakes the indexer
+                await container.add_movie.execute({"title": f"Ronin {n}"})
+                await asyncio.sleep(0.05)
+            # Passes at 0.05, 0.1, 0.2, 0.4 s, then one per 0.5 s however many writes wake it.
+            assert 3 <= failing.attempts <= (time.monotonic() - started) / 0.5 + 5 < 40
+            failing.failing = False
+            for _ in range(200):
+                if len(await search_ids(container, "q=ronin&per_page=50")) == 40:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(await search_ids(container, "q=ronin&per_page=50")) == 40
         finally:
             worker.cancel()

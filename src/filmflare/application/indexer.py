@@ -62,13 +62,30 @@ class Indexer:
             await self._index.delete(deletes)
         await self._cache.invalidate(SEARCH_GENERATION)
 
-    async def run(self, poll_interval: float = 1.0) -> None:
-        """Catch up whenever woken, and at least every ``poll_interval`` seconds, forever."""
+    async def run(self, poll_interval: float = 1.0, max_backoff: float = 5.0) -> None:
+        """Catch up whenever woken, and at least every ``poll_interval`` seconds, forever.
+
+        After a failed pass (the index or the feed is down) it waits before the next one,
+        doubling up to ``max_backoff`` and ignoring wake-ups meanwhile: otherwise every write
+        during an outage would re-read the whole backlog against a backend that cannot take
+        it. The outage is logged once when it starts and once when it ends.
+        """
+        failures = 0
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), poll_interval)
+            if failures:
+                await asyncio.sleep(min(max_backoff, poll_interval * 2 ** (failures - 1)))
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), poll_interval)
             self._wake.clear()
             try:
                 await self.catch_up()
-            except Exception:  # keep projecting: the feed holds what failed
-                log.exception("indexing failed; will retry")
+            except Exception as error:  # keep projecting: the feed holds what failed
+                failures += 1
+                if failures == 1:
+                    log.warning("indexing failed, retrying with backoff: %s", error)
+                log.debug("indexing pass %d failed", failures, exc_info=True)
+                continue
+            if failures:
+                log.warning("indexing recovered after %d failed passes", failures)
+            failures = 0

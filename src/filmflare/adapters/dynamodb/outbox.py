@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -110,6 +111,7 @@ class Outbox:
         self._table = tables.feed
         self._last: int | None = None  # the sequence as this process last saw it
         self._lock = asyncio.Lock()
+        self._unreachable_at = 0.0  # when a commit last found the store unreachable
 
     def reset(self) -> None:
         """Forget the cached sequence, and bind a new lock to the running event loop."""
@@ -117,25 +119,37 @@ class Outbox:
         self._lock = asyncio.Lock()
 
     async def commit(self, batch: Sequence[Write]) -> None:
-        """All of ``batch`` or nothing; ``ConditionFailed`` names the first refused operation."""
+        """All of ``batch`` or nothing; ``ConditionFailed`` names the first refused operation.
+
+        A write that waited for the lock while the one ahead found the store unreachable
+        fails at once: else each queued write would spend the SDK's whole timeout budget in
+        turn, and the n-th would answer after n of them (36 s for the 3rd in a measured pause).
+        """
+        arrived = time.monotonic()
         async with self._lock:
-            for attempt in range(MAX_ATTEMPTS):
-                last = await self._sequence()
-                try:
-                    with translated("writing"):
-                        await self._connection.client.transact_write_items(
-                            TransactItems=self._transaction(batch, last)
-                        )
-                except ClientError as error:
-                    if error_code(error) != CANCELLED:
-                        raise
-                    throttled = self._settle(batch, error)
-                    # A lost race is retried at once; throttling needs the table to recover.
-                    base, cap = (0.05, 2.0) if throttled else (0.001, 0.05)
-                    await asyncio.sleep(random.uniform(0, min(cap, base * 2**attempt)))
-                    continue
-                self._last = last + len(batch)
-                return
+            if self._unreachable_at > arrived:
+                raise BackendUnavailable(BACKEND, "the store did not answer the write queued ahead")
+            try:
+                for attempt in range(MAX_ATTEMPTS):
+                    last = await self._sequence()
+                    try:
+                        with translated("writing"):
+                            await self._connection.client.transact_write_items(
+                                TransactItems=self._transaction(batch, last)
+                            )
+                    except ClientError as error:
+                        if error_code(error) != CANCELLED:
+                            raise
+                        throttled = self._settle(batch, error)
+                        # A lost race is retried at once; throttling needs the table to recover.
+                        base, cap = (0.05, 2.0) if throttled else (0.001, 0.05)
+                        await asyncio.sleep(random.uniform(0, min(cap, base * 2**attempt)))
+                        continue
+                    self._last = last + len(batch)
+                    return
+            except BackendUnavailable:
+                self._unreachable_at = time.monotonic()
+                raise
         raise BackendUnavailable(BACKEND, "the change feed stayed too busy for this write")
 
     def _transaction(self, batch: Sequence[Write], last: int) -> list[TransactWriteItemTypeDef]:

@@ -47,7 +47,7 @@ class DynamoMovieRepository:
     (``filmflare init``) creates the tables.
     """
 
-    def __init__(self, table: str, endpoint: str | None = None, *, max_attempts: int = 4) -> None:
+    def __init__(self, table: str, endpoint: str | None = None, *, max_attempts: int = 3) -> None:
         self._tables = tables.Tables(table)
         self._connection = Connection(endpoint, max_attempts)
         self._outbox = Outbox(self._connection, self._tables)

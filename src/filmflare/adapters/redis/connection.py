@@ -3,14 +3,24 @@
 Every command goes through ``run``: it is refused at once while the circuit breaker is open,
 bounded by short socket timeouts (no retries: the caller falls back instead of waiting), and
 any failure becomes ``BackendUnavailable`` naming the backend.
+
+Each new connection also asks the server for its ``run_id``: one that differs from the last
+connection's means Redis restarted (with its data, if it persists) or failed over, and may
+hold entries whose invalidation another replica lost meanwhile. The scripts registered with
+``on_new_server`` (the cache's: retire every entry) then run on that connection before it
+serves its first command. Without that, a process that saw no error during the outage (its
+pooled connection is replaced silently) served such entries until the replica that lost the
+invalidation recovered: measured, for up to a second after a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
@@ -19,6 +29,7 @@ from filmflare.adapters.redis.breaker import CircuitBreaker
 from filmflare.adapters.redis.metrics import RedisMetrics
 from filmflare.domain.errors import BackendUnavailable
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 NOT_AN_INTEGER = "not an integer"
 
@@ -44,6 +55,13 @@ class RedisConnection:
         self._timeout = timeout
         self._client: Redis | None = None
         self._users = 0
+        self._server: bytes | None = None  # the run_id the last new connection found
+        self._on_new_server: list[tuple[str, list[str]]] = []
+
+    def on_new_server(self, script: str, keys: Sequence[str]) -> None:
+        """Run the Lua ``script`` on ``keys`` when a new connection reaches another server
+        than the last one did, before that connection serves a command."""
+        self._on_new_server.append((script, list(keys)))
 
     async def start(self) -> None:
         self._users += 1
@@ -53,6 +71,7 @@ class RedisConnection:
                 socket_timeout=self._timeout,
                 socket_connect_timeout=self._timeout,
                 retry=Retry(NoBackoff(), 0),
+                redis_connect_func=self._handshake,
             )
 
     async def close(self) -> None:
@@ -87,6 +106,27 @@ class RedisConnection:
         self.breaker.succeeded()
         self.metrics.command(operation, "ok")
         return result
+
+    async def _handshake(self, connection: AbstractConnection) -> None:
+        """redis-py's own handshake, then: is this the server the last connection reached?"""
+        await connection.on_connect()
+        try:
+            await connection.send_command("INFO", "server")
+            info = await connection.read_response()
+        except ResponseError:  # INFO refused (a restricted managed service): cannot tell
+            return
+        text = info if isinstance(info, bytes) else str(info).encode()
+        found = [line for line in text.splitlines() if line.startswith(b"run_id:")]
+        if not found:
+            return
+        if self._server is not None and found[0] != self._server:
+            for script, keys in self._on_new_server:
+                await connection.send_command("EVAL", script, len(keys), *keys)
+                await connection.read_response()
+            self.metrics.recoveries += 1
+            log.warning("redis is another server now (restarted or failed over): recovered")
+        # Only once the scripts ran: should they fail, the next connection tries again.
+        self._server = found[0]
 
     def _started(self) -> Redis:
         if self._client is None:
