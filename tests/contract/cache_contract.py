@@ -172,5 +172,42 @@ class CacheContract:
         await asyncio.sleep(PAST_SHORT_TTL)
         assert await cache.get_many([key("n"), key("a")]) == [b"1", None]
 
+    # -- an entry under a generation ----------------------------------------------------
+
+    async def test_get_at_generation_reads_under_the_counter(
+        self, cache: Cache, key: Callable[[str], str]
+    ) -> None:
+        gen, head, tail = key("gen"), key("answer") + ":", ":digest"
+        assert await cache.get_at_generation(gen, head, tail) is None
+        await cache.set(f"{head}0{tail}", b"before any bump", LONG_TTL)
+        assert await cache.get_at_generation(gen, head, tail) == b"before any bump"
+        await cache.incr(gen)
+        await cache.incr(gen)
+        assert await cache.get_at_generation(gen, head, tail) is None
+        await cache.set(f"{head}2{tail}", b"at 2", LONG_TTL)
+        assert await cache.get_at_generation(gen, head, tail) == b"at 2"
+        assert await cache.get_at_generation(gen, head, ":other") is None
+
+    async def test_get_at_generation_is_two_reads_in_one(
+        self, cache: Cache, key: Callable[[str], str]
+    ) -> None:
+        gen, head, tail = key("gen"), key("answer") + ":", ":d"
+        for generation in (b"41", b""):  # set as an entry; an empty one reads as 0
+            await cache.set(gen, generation, LONG_TTL)
+            await cache.set(f"{head}{(generation or b'0').decode()}{tail}", b"v", LONG_TTL)
+            (seen,) = await cache.get_many([gen])
+            (expected,) = await cache.get_many([f"{head}{(seen or b'0').decode()}{tail}"])
+            assert expected == b"v"
+            assert await cache.get_at_generation(gen, head, tail) == expected
+
+    async def test_get_at_generation_misses_an_expired_entry(
+        self, cache: Cache, key: Callable[[str], str]
+    ) -> None:
+        gen, head, tail = key("gen"), key("answer") + ":", ":d"
+        await cache.incr(gen)
+        await cache.set(f"{head}1{tail}", b"short", SHORT_TTL)
+        await asyncio.sleep(PAST_SHORT_TTL)
+        assert await cache.get_at_generation(gen, head, tail) is None
+
     async def test_ping_answers(self, cache: Cache) -> None:
         await cache.ping()

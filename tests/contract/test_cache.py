@@ -86,6 +86,9 @@ async def test_no_cache_keeps_nothing() -> None:
     await cache.set("a", b"1", LONG_TTL)
     await cache.set("b", b"2", LONG_TTL, guard=("gen", None))
     assert await cache.get_many(["a", "b"]) == [None, None]
+    await cache.incr("gen")
+    await cache.set("answer:1:d", b"3", LONG_TTL)
+    assert await cache.get_at_generation("gen", "answer:", ":d") is None
     await cache.delete(["a"])
     await cache.ping()
     await cache.close()

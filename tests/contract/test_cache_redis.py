@@ -128,6 +128,26 @@ async def test_lookups_count_entries_not_counters(cache: RedisCache) -> None:
     assert (lookups["hit"], lookups["miss"]) == (1, 1)
 
 
+async def test_an_entry_under_a_generation_is_one_lookup(cache: RedisCache) -> None:
+    await cache.incr(GENERATION)
+    await cache.set("search:1:d", b"answer", LONG_TTL)
+    await cache.get_at_generation(GENERATION, "search:", ":d")
+    await cache.get_at_generation(GENERATION, "search:", ":other")
+    lookups = cache._connection.metrics.lookups
+    assert (lookups["hit"], lookups["miss"]) == (1, 1)
+
+
+async def test_an_entry_under_a_generation_is_retired_with_its_epoch(
+    cache: RedisCache, clock: FakeClock
+) -> None:
+    await cache.set("search:0:d", b"old", LONG_TTL)
+    breaker_of(cache).failed()
+    with pytest.raises(BackendUnavailable):
+        await cache.incr(GENERATION)  # a lost bump: recovery retires every entry
+    clock.now += 6
+    assert await cache.get_at_generation(GENERATION, "search:", ":d") is None
+
+
 async def test_an_unreachable_server_fails_fast_as_unavailable(redis_prefix: str) -> None:
     cache = redis_cache(f"redis://127.0.0.1:{free_port()}/0", redis_prefix)
     await cache.start()
@@ -136,6 +156,8 @@ async def test_an_unreachable_server_fails_fast_as_unavailable(redis_prefix: str
             await cache.get_many(["movie:a"])
         with pytest.raises(BackendUnavailable):
             await cache.incr(GENERATION)
+        with pytest.raises(BackendUnavailable):
+            await cache.get_at_generation(GENERATION, "search:", ":d")
     finally:
         await cache.close()
 

@@ -21,5 +21,11 @@ def movie_key(movie_id: str) -> str:
 
 
 def search_key(kind: str, generation: bytes | None, normalized: str) -> str:
+    head, tail = search_key_parts(kind, normalized)
+    return f"{head}{(generation or b'0').decode()}{tail}"
+
+
+def search_key_parts(kind: str, normalized: str) -> tuple[str, str]:
+    """What comes before and after the generation in ``search_key``."""
     digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
-    return f"{kind}:{(generation or b'0').decode()}:{digest}"
+    return f"{kind}:", f":{digest}"

@@ -2,7 +2,7 @@
 
 Rules: a hit is served as stored; a miss reads the store and fills the cache only if no write
 bumped the movies generation meanwhile, so a write is never followed by a stale read;
-concurrent misses of one movie read the store once.
+concurrent misses of one movie read the store once. ``cached`` answers hits only.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ class GetMovie:
         # Concurrent misses read the store once (single flight).
         flight = (key, generation) if seen is not None else None
         return await self._cache.once(flight, lambda: self._load(movie_id, key, generation))
+
+    async def cached(self, movie_id: str) -> MovieResponse | None:
+        """The response ``execute`` would give from the cache, or None (a miss, or a cache that
+        does not answer): one lookup, and the same rule, so never one a write has retired."""
+        packed = await self._cache.cached(movie_key(movie_id))
+        return None if packed is None else MovieResponse.unpack(packed)
 
     async def _load(self, movie_id: str, key: str, generation: bytes | None) -> MovieResponse:
         movie = await self._repository.get(movie_id)

@@ -7,8 +7,10 @@ spelling; most movies first.
 from __future__ import annotations
 
 from filmflare.application.presenters import genres_body
-from filmflare.application.response_cache import ResponseCache
+from filmflare.application.response_cache import AnswerKey, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
+
+_KIND, _IDENTITY = "genres", "all"
 
 
 class ListGenres:
@@ -20,4 +22,12 @@ class ListGenres:
         async def answer() -> bytes:
             return genres_body(list(await self._index.genres()))
 
-        return await self._cache.search_answer("genres", "all", answer)
+        return await self._cache.search_answer(_KIND, _IDENTITY, answer)
+
+    def answer_key(self) -> AnswerKey:
+        """Where ``execute`` caches its answer."""
+        return AnswerKey.of(_KIND, _IDENTITY)
+
+    async def cached(self, key: AnswerKey) -> bytes | None:
+        """The answer ``execute`` cached at the current index state, or None."""
+        return await self._cache.cached_answer(key)

@@ -17,15 +17,35 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
+from filmflare.application.cache_keys import (
+    SEARCH_GENERATION,
+    SEARCH_TTL,
+    search_key,
+    search_key_parts,
+)
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.ports.cache import Cache
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Flight = tuple[str, bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerKey:
+    """Where ``search_answer`` caches one answer, less the search generation. It depends on
+    the request alone, never on the catalog, so a caller may remember it per request."""
+
+    head: str
+    tail: str
+
+    @classmethod
+    def of(cls, kind: str, identity: str) -> AnswerKey:
+        head, tail = search_key_parts(kind, identity)
+        return cls(head, tail)
 
 
 class ResponseCache:
@@ -46,6 +66,25 @@ class ResponseCache:
             return await self._cache.get_many(keys)
         except BackendUnavailable as error:
             log.warning("cache read skipped: %s", error)
+            return None
+
+    async def cached(self, key: str) -> bytes | None:
+        """The entry at ``key``, or None: a miss, or a cache that does not answer (quietly:
+        the caller then takes the path that reads through, which reports it)."""
+        try:
+            (found,) = await self._cache.get_many([key])
+        except BackendUnavailable as error:
+            log.debug("cache read skipped: %s", error)
+            return None
+        return found
+
+    async def cached_answer(self, key: AnswerKey) -> bytes | None:
+        """What ``search_answer`` cached for ``key`` at the current search generation, or None
+        as for ``cached``; the generation and the answer are read in one round trip."""
+        try:
+            return await self._cache.get_at_generation(SEARCH_GENERATION, key.head, key.tail)
+        except BackendUnavailable as error:
+            log.debug("cache read skipped: %s", error)
             return None
 
     async def once(self, flight: Flight | None, compute: Callable[[], Awaitable[T]]) -> T:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 
 from filmflare.application.presenters import search_body
-from filmflare.application.response_cache import ResponseCache
+from filmflare.application.response_cache import AnswerKey, ResponseCache
 from filmflare.domain.criteria import SearchCriteria
 from filmflare.domain.cursor import Cursor
 from filmflare.domain.search import Hit, Position, SearchPage
 from filmflare.domain.text import highlight_movie
 from filmflare.ports.search_index import MovieSearchIndex
+
+_KIND = "search"
 
 
 class SearchMovies:
@@ -27,19 +29,21 @@ class SearchMovies:
         self._cache = cache
 
     async def execute(self, criteria: SearchCriteria) -> bytes:
-        fingerprint = canonical(criteria).fingerprint()
-        page, position = criteria.page, None
-        if criteria.cursor is not None:
-            cursor = Cursor.decode(criteria.cursor, fingerprint)
-            page, position = cursor.page, cursor.position
-        facets = ",".join(sorted(criteria.facets))
-        identity = (
-            f"{fingerprint}|{page}|{criteria.per_page}|{criteria.cursor}|{facets}|"
-            f"{criteria.highlight}"
-        )
+        fingerprint, page, position = _start(criteria)
         return await self._cache.search_answer(
-            "search", identity, lambda: self._answer(criteria, fingerprint, page, position)
+            _KIND,
+            _identity(criteria, fingerprint, page),
+            lambda: self._answer(criteria, fingerprint, page, position),
         )
+
+    def answer_key(self, criteria: SearchCriteria) -> AnswerKey:
+        """Where ``execute`` caches its answer (a cursor that does not belong is a 400 here too)."""
+        fingerprint, page, _position = _start(criteria)
+        return AnswerKey.of(_KIND, _identity(criteria, fingerprint, page))
+
+    async def cached(self, key: AnswerKey) -> bytes | None:
+        """The answer ``execute`` cached at the current index state, or None."""
+        return await self._cache.cached_answer(key)
 
     async def _answer(
         self, criteria: SearchCriteria, fingerprint: str, page: int, position: Position | None
@@ -51,6 +55,23 @@ class SearchMovies:
         if found.next_position is not None:
             next_cursor = Cursor(fingerprint, page + 1, found.next_position).encode()
         return search_body(criteria, page, found, next_cursor)
+
+
+def _start(criteria: SearchCriteria) -> tuple[str, int, Position | None]:
+    """The query's fingerprint, and the page and engine position the answer starts at."""
+    fingerprint = canonical(criteria).fingerprint()
+    if criteria.cursor is None:
+        return fingerprint, criteria.page, None
+    cursor = Cursor.decode(criteria.cursor, fingerprint)
+    return fingerprint, cursor.page, cursor.position
+
+
+def _identity(criteria: SearchCriteria, fingerprint: str, page: int) -> str:
+    """Everything the answer depends on besides the index state."""
+    facets = ",".join(sorted(criteria.facets))
+    return (
+        f"{fingerprint}|{page}|{criteria.per_page}|{criteria.cursor}|{facets}|{criteria.highlight}"
+    )
 
 
 def _highlighted(found: SearchPage, criteria: SearchCriteria) -> SearchPage:

@@ -7,8 +7,10 @@ Rules: every typed word must start a title word (the last as a prefix, typo tole
 from __future__ import annotations
 
 from filmflare.application.presenters import suggestions_body
-from filmflare.application.response_cache import ResponseCache
+from filmflare.application.response_cache import AnswerKey, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
+
+_KIND = "suggest"
 
 
 class SuggestTitles:
@@ -17,10 +19,27 @@ class SuggestTitles:
         self._cache = cache
 
     async def execute(self, text: str, limit: int) -> bytes:
-        text = " ".join(text.split())
+        text = _typed(text)
 
         async def answer() -> bytes:
             found = list(await self._index.suggest(text, limit)) if text else []
             return suggestions_body(found)
 
-        return await self._cache.search_answer("suggest", f"{limit}|{text.casefold()}", answer)
+        return await self._cache.search_answer(_KIND, _identity(text, limit), answer)
+
+    def answer_key(self, text: str, limit: int) -> AnswerKey:
+        """Where ``execute`` caches its answer."""
+        return AnswerKey.of(_KIND, _identity(_typed(text), limit))
+
+    async def cached(self, key: AnswerKey) -> bytes | None:
+        """The answer ``execute`` cached at the current index state, or None."""
+        return await self._cache.cached_answer(key)
+
+
+def _typed(text: str) -> str:
+    """What was typed, spaced one way."""
+    return " ".join(text.split())
+
+
+def _identity(text: str, limit: int) -> str:
+    return f"{limit}|{text.casefold()}"

@@ -1,7 +1,8 @@
 """``Cache`` on Redis (``FILMFLARE_CACHE=redis``), shared by every replica.
 
 Atomicity: ``get_many`` is one ``MGET``; the guarded ``set`` and ``incr`` are Lua scripts, so
-the guard is compared and the entry written with no command in between.
+the guard is compared and the entry written with no command in between; ``get_at_generation``
+is a script too, so the generation and the entry under it are read in one round trip.
 
 Failure: every call has short socket timeouts and goes through a circuit breaker
 (``connection``), and raises ``BackendUnavailable("cache", ...)``; ``ResponseCache`` then
@@ -49,6 +50,7 @@ T = TypeVar("T")
 _GUARDED_SET = scripts.LuaScript(scripts.GUARDED_SET)
 _INCR = scripts.LuaScript(scripts.INCR)
 _RECOVER = scripts.LuaScript(scripts.RECOVER)
+_GET_AT_GENERATION = scripts.LuaScript(scripts.GET_AT_GENERATION)
 
 
 class RedisCache:
@@ -70,6 +72,9 @@ class RedisCache:
         self._recovered = 0  # ... of which a recovery has made up for
         self._probe: asyncio.Task[None] | None = None
         self._recovering = asyncio.Lock()  # one recovery at a time; the others wait for it
+        # A restarted or failed-over server may hold entries another replica failed to
+        # delete meanwhile: retire them all before the first command on it can read one.
+        connection.on_new_server(scripts.RECOVER, [self._epoch, *self._generations])
 
     async def start(self) -> None:
         await self._connection.start()
@@ -95,6 +100,16 @@ class RedisCache:
                 self._connection.metrics.lookups["hit" if kind is Kind.ENTRY else "miss"] += 1
             values.append(value)
         return values
+
+    async def get_at_generation(self, counter: str, head: str, tail: str) -> bytes | None:
+        keys = [self._prefix + counter, self._epoch]
+        args: list[bytes | str] = [self._prefix + head, tail]
+        value = cast(
+            bytes | None,
+            await self._run("get", lambda client: _GET_AT_GENERATION(client, keys, args)),
+        )
+        self._connection.metrics.lookups["miss" if value is None else "hit"] += 1
+        return value
 
     async def set(
         self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None

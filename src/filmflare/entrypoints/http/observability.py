@@ -7,11 +7,10 @@ task untouched. It sits outside the 500 guard, so it sees every final status.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from filmflare.entrypoints.http.logs import REQUEST_ID
@@ -29,7 +28,7 @@ def request_id(scope: Scope) -> str:
             if _SANE_ID.fullmatch(text):
                 return text
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4().hex, at a fraction of its cost
 
 
 def route_template(scope: Scope) -> str:
@@ -49,6 +48,7 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         rid = request_id(scope)
+        raw_id = rid.encode("latin-1")
         token = REQUEST_ID.set(rid)
         started = time.perf_counter()
         status = 500  # what the client sees if nothing was sent at all
@@ -57,7 +57,8 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", rid)
+                # A new list, as MutableHeaders.append makes: the app's own may be shared.
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", raw_id)]
             await send(message)
 
         try:
@@ -66,19 +67,20 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             method = scope["method"]
             self.metrics.observe(method, route_template(scope), status, seconds)
-            duration_ms = round(seconds * 1000, 2)
-            access_log.info(
-                "%s %s %d %.2fms",
-                method,
-                scope["path"],
-                status,
-                duration_ms,
-                extra={
-                    "request_id": rid,
-                    "method": method,
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # else the line is not even built
+                duration_ms = round(seconds * 1000, 2)
+                access_log.info(
+                    "%s %s %d %.2fms",
+                    method,
+                    scope["path"],
+                    status,
+                    duration_ms,
+                    extra={
+                        "request_id": rid,
+                        "method": method,
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": duration_ms,
+                    },
+                )
             REQUEST_ID.reset(token)

@@ -1,0 +1,133 @@
+"""The reads the fast path may answer, each as its route answers a cache hit.
+
+Each ``answer`` returns the route's response when the use case finds it in the cache, and
+None whenever the route might answer anything else: the caller then hands the request on.
+
+An answer is the two ASGI messages Starlette's ``Response`` sends for the route (the same
+status, headers in the same order, body), made without building a ``Response``: on this path
+that would cost as much as everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from starlette.datastructures import QueryParams
+from starlette.responses import Response
+from starlette.types import Scope
+
+from filmflare.application.get_movie import GetMovie
+from filmflare.application.response_cache import AnswerKey
+from filmflare.domain.errors import DomainError
+from filmflare.entrypoints.http.conditional import etag, if_none_match, matches
+from filmflare.entrypoints.http.responses import JSON
+
+Params = list[tuple[str, str]]
+Headers = list[tuple[bytes, bytes]]
+MOVIE_PREFIX = "/movies/"
+# Query strings remembered per endpoint: far more than the hot ones, and a bounded cost when
+# every request brings a new one.
+REMEMBERED = 4096
+_CONTENT_TYPE = (b"content-type", JSON.encode("latin-1"))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A finished response: what Starlette's ``Response`` sends in two ASGI messages."""
+
+    status: int
+    headers: Headers
+    body: bytes = b""
+
+    @classmethod
+    def of(cls, response: Response) -> Answer:
+        return cls(response.status_code, response.raw_headers, bytes(response.body))
+
+
+def json_answer(body: bytes, headers: Headers) -> Answer:
+    """What ``responses.json_bytes(body, headers=...)`` sends: the given headers first."""
+    length = (b"content-length", b"%d" % len(body))
+    return Answer(200, [*headers, length, _CONTENT_TYPE], body)
+
+
+class CachedRead(Protocol):
+    """The cache hits of one route (its path template)."""
+
+    template: str
+
+    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | None:
+        """``held_tags``: the request's ``If-None-Match`` values, joined as the route does."""
+        ...
+
+
+def query_params(query: bytes) -> Params:
+    """The query string as the routes read it (``request.query_params.multi_items()``)."""
+    return QueryParams(query).multi_items()
+
+
+class CachedAnswer:
+    """``/movies``, ``/movies/suggest`` or ``/genres``: the answer cached for the query.
+
+    ``plan`` is the route's parsing followed by the use case's ``answer_key``. Its outcome (a
+    key, or None where the route answers an error) depends on the query string alone, so it is
+    remembered per query string and a repeated search is not parsed again.
+    """
+
+    def __init__(
+        self,
+        template: str,
+        plan: Callable[[Params], AnswerKey],
+        cached: Callable[[AnswerKey], Awaitable[bytes | None]],
+    ) -> None:
+        self.template = template
+        self._plan = plan
+        self._cached = cached
+        self._keys: dict[bytes, AnswerKey | None] = {}
+
+    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | None:
+        # These routes send no ETag, so they ignore If-None-Match, and so does this.
+        key = self.key(scope["query_string"])
+        if key is None:
+            return None
+        body = await self._cached(key)
+        return None if body is None else json_answer(body, [])
+
+    def key(self, query: bytes) -> AnswerKey | None:
+        if query in self._keys:
+            return self._keys[query]
+        try:
+            key: AnswerKey | None = self._plan(query_params(query))
+        except DomainError:  # the route's 422 or 400
+            key = None
+        if len(self._keys) >= REMEMBERED:
+            del self._keys[next(iter(self._keys))]  # the oldest
+        self._keys[query] = key
+        return key
+
+
+class MovieRead:
+    """``/movies/{movie_id}``: the cached movie, 200 or 304 with its ``ETag``."""
+
+    template = "/movies/{movie_id}"
+
+    def __init__(self, get_movie: GetMovie) -> None:
+        self._get_movie = get_movie
+
+    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | None:
+        query = scope["query_string"]
+        if query and query_params(query):  # the route's 422
+            return None
+        try:
+            held = None if held_tags is None else if_none_match(held_tags)
+        except DomainError:  # malformed: the route's 400
+            return None
+        found = await self._get_movie.cached(scope["path"][len(MOVIE_PREFIX) :])
+        if found is None:
+            return None
+        # What routes.movies.get_movie answers.
+        tag = [(b"etag", etag(found.version).encode("latin-1"))]
+        if held is not None and matches(held, found.version):
+            return Answer(304, tag)
+        return json_answer(found.body, tag)
