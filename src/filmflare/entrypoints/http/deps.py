@@ -32,7 +32,9 @@ bearer_scheme = HTTPBearer(
 _TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-def get_container(request: Request) -> Container:
+# The dependencies below are ``async`` though they never wait: FastAPI runs a plain ``def``
+# dependency in its thread pool, which cost about half of a cached read's time.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -65,19 +67,19 @@ def bearer_token(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and _TOKEN.fullmatch(token) else None
 
 
-def precondition(request: Request) -> VersionMatch | None:
+async def precondition(request: Request) -> VersionMatch | None:
     """``If-Match`` as a version precondition (400 when it is not a list of entity tags)."""
     values = request.headers.getlist("if-match")
     return if_match(", ".join(values)) if values else None
 
 
-def cached_versions(request: Request) -> VersionMatch | None:
+async def cached_versions(request: Request) -> VersionMatch | None:
     """``If-None-Match`` as the versions the client holds (400 when malformed)."""
     values = request.headers.getlist("if-none-match")
     return if_none_match(", ".join(values)) if values else None
 
 
-def movie_id(request: Request) -> str:
+async def movie_id(request: Request) -> str:
     """The path's movie id, well-formed (``routing.MOVIE_PATH`` matches no other)."""
     return str(request.path_params["movie_id"])
 
