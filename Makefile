@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test check lint format typecheck imports clean
+.PHONY: help install run test bench check lint format typecheck imports clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,13 +33,16 @@ run: install ## Prepare the backends, seed the demo catalog if empty, and serve
 test: install ## Run the test suite
 	$(BIN)/pytest
 
+bench: install ## Benchmarks beside their references, into bench/results/ (BENCH_ARGS=--quick: a smoke run)
+	bash scripts/bench.sh $(BENCH_ARGS)
+
 lint: install ## ruff check and format check
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 format: install ## Format the code
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 typecheck: install ## mypy --strict
 	$(BIN)/mypy

@@ -12,6 +12,20 @@
 # request atomic; to emulate that, the same moto app is served here with one lock around
 # each request (connections are still accepted concurrently). The concurrency tests need it.
 #
+# And why transactions are wrapped: moto saves a deep copy of a whole table for every item of
+# a TransactWriteItems, to roll back a cancelled one, so each transaction costs time in
+# proportion to the table (importing 800 movies took 85 s). Here a transaction saves only the
+# items it names, and puts those back when it fails: the same outcome, since a transaction
+# changes nothing else and, under the lock, nothing else runs meanwhile. A table with a
+# stream (which a rollback would also have to rewind) keeps moto's own full copy.
+#
+# And why reads are answered with plain JSON: moto 5.2 writes every answer by walking the
+# operation's model, which takes seconds for a page of items (a 500-change feed read took
+# 6 s, past the store's 2 s read timeout). GetItem, BatchGetItem, Query and Scan answers are
+# items, which DynamoDB's JSON protocol sends as they are: they go out through json.dumps
+# (binary values as base64, absent members left out, as the model's writer does), and any
+# other answer, or one json.dumps cannot write, goes through moto's own writer.
+#
 # INFRA_DIR (default .infra) holds the state; MOTO_PYTHON the interpreter (default the venv's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,8 +36,12 @@ PID_FILE="$INFRA_DIR/moto.pid"
 LOG_FILE="$INFRA_DIR/moto.log"
 
 read -r -d '' SERVER <<'PY' || true
+import base64
+import copy
+import json
 import sys
 import threading
+import uuid
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -32,8 +50,120 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import run_simple
 
+from moto.dynamodb import models
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
+full_transaction = models.DynamoDBBackend.transact_write_items
+
+
+class TablesKept:
+    """moto's ``copy`` while a transaction runs: its tables are not copied whole."""
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value, *args):
+        return value if isinstance(value, Table) else copy.deepcopy(value, *args)
+
+
+def named_items(backend, transact_items):
+    """(table, hash key, range key) of every item the transaction names; None if unsure."""
+    found = []
+    for entry in transact_items:
+        if len(entry) != 1:
+            return None
+        operation = next(iter(entry.values()))
+        table = backend.tables.get(operation.get("TableName"))
+        if table is None or table.stream_shard is not None:
+            return None  # moto's own way: it reports a missing table, rewinds a stream
+        key = operation.get("Item") or operation.get("Key") or {}
+        if table.hash_key_attr not in key:
+            return None
+        range_key = None
+        if table.range_key_attr is not None:
+            if table.range_key_attr not in key:
+                return None
+            range_key = DynamoType(key[table.range_key_attr])
+        found.append((table, DynamoType(key[table.hash_key_attr]), range_key))
+    return found
+
+
+def held(table, hash_key, range_key):
+    if range_key is None:
+        item = table.items.get(hash_key)
+    else:
+        item = table.items.get(hash_key, {}).get(range_key)
+    return copy.deepcopy(item)  # an update changes an item in place
+
+
+def put_back(table, hash_key, range_key, item):
+    if range_key is None:
+        if item is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = item
+    elif item is None:
+        table.items.get(hash_key, {}).pop(range_key, None)
+    else:
+        table.items[hash_key][range_key] = item
+
+
+def item_transaction(backend, transact_items):
+    named = named_items(backend, transact_items)
+    if named is None:
+        return full_transaction(backend, transact_items)
+    saved = [(table, h, r, held(table, h, r)) for table, h, r in named]
+    models.copy = TablesKept()
+    try:
+        return full_transaction(backend, transact_items)
+    except BaseException:
+        for table, h, r, item in reversed(saved):
+            put_back(table, h, r, item)
+        raise
+    finally:
+        models.copy = copy
+
+
+models.DynamoDBBackend.transact_write_items = item_transaction
+
+ITEM_READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
+model_serialized = DynamoHandler.serialized
+
+
+def present(value):
+    """``value`` without the None members the model's writer leaves out."""
+    if isinstance(value, dict):
+        return {k: present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [present(v) for v in value]
+    return value
+
+
+def binary(value):
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
+def plain_serialized(handler, action_result):
+    result = action_result.result
+    if handler._get_action() in ITEM_READS and isinstance(result, dict):
+        try:
+            body = json.dumps(present(result), default=binary)
+        except (TypeError, ValueError):
+            return model_serialized(handler, action_result)
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-requestid": str(uuid.uuid4())}
+        headers.update(handler.response_headers)
+        return 200, headers, body
+    return model_serialized(handler, action_result)
+
+
+DynamoHandler.serialized = plain_serialized
 
 
 def serialized(environ, start_response):

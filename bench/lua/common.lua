@@ -1,0 +1,33 @@
+-- Shared by the scenario scripts (each wrk thread loads it with dofile): reading a list
+-- file, and the one JSON line `done` prints for bench/load.py to parse.
+local common = {}
+
+-- The non-empty lines of the file at `path`, in order.
+function common.lines(path)
+  local found = {}
+  for line in io.lines(path) do
+    if #line > 0 then
+      found[#found + 1] = line
+    end
+  end
+  return found
+end
+
+-- Where a run starts in its list (bench/queries.py hands each run its own slice).
+function common.start(value)
+  return tonumber(value or "0") or 0
+end
+
+function common.report(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,'
+      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
+      .. '"latency_us":{"mean":%.1f,"p50":%d,"p90":%d,"p99":%d,"max":%d}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    errors.connect, errors.read, errors.write, errors.status, errors.timeout,
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max))
+end
+
+return common

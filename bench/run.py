@@ -1,0 +1,233 @@
+"""``make bench``: every scenario, on each profile and catalog size, beside its references.
+
+    python -m bench.run [--profile embedded|production|all] [--sizes demo,100k,1m]
+                        [--seconds S] [--connections C] [--log-level L] [--quick] [--keep]
+
+Sizes run smallest first, each catalog growing into the next (the rows of a catalog are the
+first rows of every bigger one). The production profile keeps the demo catalog (and each
+size's imported rows) in its store: moto, the local DynamoDB, does not hold a million
+movies in memory nor take them through transactions in time. Its search index gets the
+bigger catalogs straight from the adapter's documents, so the searches and the API's
+memory are measured at full size. Both profiles load a size at once, then measure in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import TypeVar
+
+from bench import catalogs, report
+from bench.backends import Backends
+from bench.plan import Inputs, Plan
+from bench.profiles import Profile, embedded, production
+from bench.queries import distinct_searches, engine_body, write_lines
+from bench.results import MemoryReading, Result
+from bench.rounds import ROUNDS
+from bench.scenarios import WARM_UP_SECONDS, SizeRun
+from bench.servers import BOTH_CPUS, ROOT
+
+WORK = ROOT / "bench" / ".work"
+T = TypeVar("T")
+DISTINCT_SEARCHES = 60_000
+IMPORT_ROWS = 2_000
+NOTES = (
+    "Throughput ratios are the service's rate over the reference's; the latency ratio is "
+    "the service's median over the engine's own median for the same queries, one at a time.",
+    "Uncached searches are distinct queries (never asked before in the run) with the cache "
+    "left on, so a miss pays its lookup and fill; the engine is sent the same query bodies "
+    "after the API, so any warmth favours the engine.",
+    "Bulk import: a timed `filmflare import` of new rows (API stopped). Engine raw bulk: the "
+    "adapter's own bulk lines, in its batch size of 500, one batch at a time, no refresh "
+    "wait, into a scratch index. Store raw put: BatchWriteItem to moto / executemany into "
+    "SQLite. On production the store is moto, whose rate bounds the import.",
+    "Production catalogs beyond the demo are loaded into the search index only (moto cannot "
+    "hold them); store reads and writes run on the demo catalog plus the imported rows.",
+)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", choices=("embedded", "production", "all"), default="all")
+    parser.add_argument("--sizes", default="demo,100k,1m", help="comma list of demo,100k,1m")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per measured run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--log-level", default="info", help="the API's FILMFLARE_LOG_LEVEL")
+    parser.add_argument("--quick", action="store_true", help="demo only, 3 s runs: a smoke test")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the run's data and logs in bench/.work"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.seconds = "demo", 3.0
+    sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    unknown = set(sizes) - set(catalogs.SIZES)
+    if unknown:
+        parser.error(f"unknown sizes {sorted(unknown)}: use {', '.join(catalogs.SIZES)}")
+    args.sizes = sorted(set(sizes), key=catalogs.catalog_size)
+    return args
+
+
+class Clock:
+    """How long each phase took, printed as it goes."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+        self.phases: dict[str, float] = {}
+
+    def phase(self, name: str, work: Callable[[], T]) -> T:
+        print(f"[{(time.monotonic() - self.began) / 60:5.1f} min] {name}", flush=True)
+        started = time.monotonic()
+        done = work()
+        self.phases[name] = time.monotonic() - started
+        return done
+
+
+def in_parallel(*works: Callable[[], object]) -> None:
+    """Run ``works`` on threads (each waits on a subprocess) and re-raise the first failure."""
+    failures: list[BaseException] = []
+
+    def guarded(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as error:  # reported once every thread is done
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(w,)) for w in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def slices(profile: Profile, start: int, stop: int) -> list[tuple[str, int, int]]:
+    """How ``profile``'s catalog grows from ``start`` to ``stop`` rows: (how, first, end),
+    ``import`` through the service or ``engine-load`` into the index alone."""
+    if profile.name == "embedded":
+        return [("import", start, stop)]
+    demo = catalogs.catalog_size("demo")
+    steps = [("import", start, min(stop, demo))] if start < demo else []
+    if stop > demo:
+        steps.append(("engine-load", max(start, demo), stop))
+    return steps
+
+
+def grow(profiles: Sequence[Profile], start: int, stop: int) -> None:
+    """Write the rows every profile needs, then load them into each profile at once."""
+    directory = WORK / "catalogs"
+    plans = {p.name: slices(p, start, stop) for p in profiles}
+    for _how, first, end in dict.fromkeys(step for steps in plans.values() for step in steps):
+        catalogs.slice_file(directory, first, end)
+
+    def load(profile: Profile) -> None:
+        for how, first, end in plans[profile.name]:
+            profile.probe(how, str(catalogs.slice_file(directory, first, end)), cpu=None)
+
+    in_parallel(*(functools.partial(load, p) for p in profiles))
+
+
+def prepare_inputs(with_engine: bool, rows: int) -> Inputs:
+    inputs = WORK / "inputs"
+    searches = distinct_searches(DISTINCT_SEARCHES)
+    bodies = inputs / "bodies.ndjson"
+    if with_engine:
+        write_lines(bodies, (engine_body(t) for t in searches))
+    # Rows past every catalog: new movies for every size's import.
+    first = catalogs.SIZES["1m"]
+    return Inputs(
+        searches=write_lines(inputs / "searches.txt", searches),
+        bodies=bodies,
+        import_rows=catalogs.slice_file(WORK / "catalogs", first, first + rows),
+    )
+
+
+def setup(backends: Backends | None, rows: int) -> Inputs:
+    """Start the backends (when measured) while the query files are written."""
+    with ThreadPoolExecutor(1) as pool:
+        started = pool.submit(backends.start) if backends is not None else None
+        inputs = prepare_inputs(backends is not None, rows)
+        if started is not None:
+            started.result()
+    return inputs
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse(argv)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run_id = stamp.replace("-", "")
+    names = ["embedded", "production"] if args.profile == "all" else [args.profile]
+    clock, backends = Clock(), Backends()
+    results: list[Result] = []
+    memory: list[MemoryReading] = []
+    failures: list[str] = []
+    plan = Plan(args.seconds, args.connections, ids=20_000)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        rows = 500 if args.quick else IMPORT_ROWS
+        inputs = clock.phase(
+            "start the backends, write the queries",
+            functools.partial(setup, backends if "production" in names else None, rows),
+        )
+        profiles = [
+            embedded(WORK / run_id, args.log_level)
+            if name == "embedded"
+            else production(WORK / run_id, backends, run_id, args.log_level)
+            for name in names
+        ]
+        start = 0
+        for size in args.sizes:
+            stop = catalogs.catalog_size(size)
+            if stop > start:
+                backends.pin(BOTH_CPUS)  # loading may use both cores; serving may not
+                clock.phase(f"load {size}", functools.partial(grow, profiles, start, stop))
+            for profile in profiles:
+                sized = SizeRun(profile, size, plan, inputs, backends.pin)
+                clock.phase(f"measure {profile.name} {size}", sized.run)
+                results += sized.results
+                memory += [sized.memory] if sized.memory else []
+                failures += sized.failures
+            start = stop
+    finally:
+        backends.stop()
+        if not (args.keep or failures):  # a failed run keeps its logs for a look
+            shutil.rmtree(WORK / run_id, ignore_errors=True)
+    clock.phases["total"] = time.monotonic() - clock.began
+    settings = {
+        "profiles": names,
+        "sizes": args.sizes,
+        "seconds": args.seconds,
+        "warm_up": WARM_UP_SECONDS,
+        "connections": args.connections,
+        "log_level": args.log_level,
+        "quick": args.quick,
+        "cpus": os.cpu_count(),
+        "import_rows": rows,
+        "rounds": ROUNDS,
+    }
+    notes = [*NOTES, *(f"Failed: {failure}" for failure in failures)]
+    run = report.Run(stamp, settings, results, memory, clock.phases, notes)
+    complete = len(names) == 2 and args.sizes == list(catalogs.SIZES) and not args.quick
+    written = report.write(run, latest=complete)
+    for path in written:
+        print(f"wrote {path.relative_to(ROOT)}")
+    print(written[1].read_text(encoding="utf-8"))
+    return 1 if failures else 0
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds through main's finally: the servers stop
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
