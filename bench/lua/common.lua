@@ -13,9 +13,28 @@ function common.lines(path)
   return found
 end
 
+-- A GET request for each target (a path and query) listed in the file at `path`.
+function common.gets(path)
+  local found = {}
+  for n, target in ipairs(common.lines(path)) do
+    found[n] = wrk.format("GET", target)
+  end
+  return found
+end
+
 -- Where a run starts in its list (bench/queries.py hands each run its own slice).
 function common.start(value)
   return tonumber(value or "0") or 0
+end
+
+-- A function giving the items of `list` in turn, from position `start` on, round and round.
+function common.cycle(list, start)
+  local next_one = common.start(start)
+  return function()
+    local n = next_one % #list + 1
+    next_one = next_one + 1
+    return list[n]
+  end
 end
 
 function common.report(summary, latency, requests)

@@ -5,10 +5,7 @@ local common = dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 local reads, writes, sent
 
 function init(args)
-  reads = {}
-  for n, target in ipairs(common.lines(args[1])) do
-    reads[n] = wrk.format("GET", target)
-  end
+  reads = common.gets(args[1])
   local headers = {
     ["Authorization"] = "Bearer " .. args[3],
     ["Content-Type"] = "application/merge-patch+json",

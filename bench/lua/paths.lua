@@ -3,14 +3,11 @@
 -- With `once` (START 0), the thread stops once every target has been answered: wrk still
 -- waits out the duration, so bench/load.py takes the rate from the latencies.
 local common = dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
-local requests, next_one, answered
+local requests, next_request, answered
 
 function init(args)
-  requests = {}
-  for n, target in ipairs(common.lines(args[1])) do
-    requests[n] = wrk.format("GET", target)
-  end
-  next_one = common.start(args[2])
+  requests = common.gets(args[1])
+  next_request = common.cycle(requests, args[2])
   answered = 0
   if args[3] == "once" then
     response = function()
@@ -23,9 +20,7 @@ function init(args)
 end
 
 function request()
-  local n = next_one % #requests + 1
-  next_one = next_one + 1
-  return requests[n]
+  return next_request()
 end
 
 done = common.report
