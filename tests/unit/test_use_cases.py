@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -159,3 +160,49 @@ async def test_an_index_outage_backs_off_instead_of_retrying_on_every_write(
             assert len(await search_ids(container, "q=ronin&per_page=50")) == 40
         finally:
             worker.cancel()
+
+
+async def test_an_indexer_woken_as_it_is_cancelled_stops(tmp_path: Path) -> None:
+    # The app's shutdown cancels the indexer; a write may wake it in the same instant. The
+    # cancellation must win every time, or the shutdown waits for the indexer forever.
+    container = build(Settings(data_dir=tmp_path))
+    async with container:
+        for _ in range(20):
+            worker = asyncio.create_task(container.indexer.run(poll_interval=30))
+            await asyncio.sleep(0)  # let it start waiting
+            container.indexer.wake()
+            worker.cancel()
+            await asyncio.wait({worker}, timeout=5)  # waits without cancelling it again
+            assert worker.cancelled(), "the indexer went on after its cancellation"
+
+
+class SwallowingIndex(FailingIndex):
+    """An index whose write swallows a cancellation, as redis-py's send can on Python 3.11."""
+
+    def __init__(self, inner: MovieSearchIndex) -> None:
+        super().__init__(inner)
+        self.in_flight = asyncio.Event()
+
+    async def upsert(self, movies: Sequence[Movie]) -> None:
+        self.in_flight.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.2)
+        await self.inner.upsert(movies)
+
+
+async def test_a_stopped_indexer_ends_even_if_its_cancellation_is_swallowed(
+    tmp_path: Path,
+) -> None:
+    plain = build(Settings(data_dir=tmp_path))
+    swallowing = SwallowingIndex(plain.index)
+    container = build(Settings(data_dir=tmp_path), index=swallowing, repository=plain.repository)
+    async with container:
+        stopping = asyncio.Event()
+        worker = asyncio.create_task(container.indexer.run(poll_interval=30, until=stopping))
+        await container.add_movie.execute({"title": "Thief"})  # wakes it
+        async with asyncio.timeout(5):
+            await swallowing.in_flight.wait()
+        stopping.set()
+        worker.cancel()
+        await asyncio.wait({worker}, timeout=5)
+        assert worker.done(), "the indexer went on after it was stopped"

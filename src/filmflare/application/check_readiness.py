@@ -19,7 +19,8 @@ class CheckReadiness:
 
         async def probe(ping: Callable[[], Awaitable[None]]) -> str:
             try:
-                await asyncio.wait_for(ping(), self._timeout)
+                async with asyncio.timeout(self._timeout):  # wait_for can eat a cancellation
+                    await ping()
             except TimeoutError:
                 return f"no answer within {self._timeout:g}s"
             except Exception as error:  # any failure means not ready; name it

@@ -62,22 +62,38 @@ class Indexer:
             await self._index.delete(deletes)
         await self._cache.invalidate(SEARCH_GENERATION)
 
-    async def run(self, poll_interval: float = 1.0, max_backoff: float = 5.0) -> None:
-        """Catch up whenever woken, and at least every ``poll_interval`` seconds, forever.
+    async def run(
+        self,
+        poll_interval: float = 1.0,
+        max_backoff: float = 5.0,
+        *,
+        until: asyncio.Event | None = None,
+    ) -> None:
+        """Catch up whenever woken, and at least every ``poll_interval`` seconds, until
+        ``until`` is set (forever without one) or the task is cancelled.
 
         After a failed pass (the index or the feed is down) it waits before the next one,
         doubling up to ``max_backoff`` and ignoring wake-ups meanwhile: otherwise every write
         during an outage would re-read the whole backlog against a backend that cannot take
         it. The outage is logged once when it starts and once when it ends.
+
+        Cancel to interrupt a pass, and set ``until`` as well to be sure it ends: a library may
+        swallow a cancellation (redis-py sends under ``asyncio.wait_for``, which on Python 3.11
+        drops one that arrives as the send completes), and the pass then returns normally.
         """
+        stopping = until or asyncio.Event()
         failures = 0
-        while True:
+        while not stopping.is_set():
             if failures:
                 await asyncio.sleep(min(max_backoff, poll_interval * 2 ** (failures - 1)))
             else:
+                # Not asyncio.wait_for, for the reason above.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), poll_interval)
+                    async with asyncio.timeout(poll_interval):
+                        await self._wake.wait()
             self._wake.clear()
+            if stopping.is_set():
+                return
             try:
                 await self.catch_up()
             except Exception as error:  # keep projecting: the feed holds what failed

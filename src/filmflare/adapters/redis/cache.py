@@ -71,15 +71,18 @@ class RedisCache:
         self._lost = 0  # invalidations lost so far
         self._recovered = 0  # ... of which a recovery has made up for
         self._probe: asyncio.Task[None] | None = None
+        self._closing = False  # ends the probe even if a cancellation of it gets swallowed
         self._recovering = asyncio.Lock()  # one recovery at a time; the others wait for it
         # A restarted or failed-over server may hold entries another replica failed to
         # delete meanwhile: retire them all before the first command on it can read one.
         connection.on_new_server(scripts.RECOVER, [self._epoch, *self._generations])
 
     async def start(self) -> None:
+        self._closing = False
         await self._connection.start()
 
     async def close(self) -> None:
+        self._closing = True
         if self._probe is not None:
             self._probe.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -158,7 +161,7 @@ class RedisCache:
 
     async def _keep_probing(self) -> None:
         """Recover as soon as Redis answers, even if this process gets no request."""
-        while self._lost != self._recovered:
+        while self._lost != self._recovered and not self._closing:
             await asyncio.sleep(self._recovery_interval)
             with contextlib.suppress(BackendUnavailable):
                 await self._connection.run("recover", self._recover)

@@ -38,12 +38,15 @@ async def _serve(container: Container) -> AsyncIterator[None]:
             await container.indexer.catch_up()
         except Exception:  # the search backend may be down: serve anyway, the indexer retries
             log.exception("initial index catch-up failed; the indexer will retry")
+        stopping = asyncio.Event()
         indexer = asyncio.create_task(
-            container.indexer.run(container.settings.index_poll_seconds), name="indexer"
+            container.indexer.run(container.settings.index_poll_seconds, until=stopping),
+            name="indexer",
         )
         try:
             yield
         finally:
+            stopping.set()  # ends it even if a library swallows the cancellation
             indexer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await indexer
