@@ -5,15 +5,17 @@
 #   scripts/search-engine.sh install   ENGINE          fetch and unpack it (idempotent)
 #   scripts/search-engine.sh start     ENGINE [NAME]   run it; prints its URL
 #   scripts/search-engine.sh stop      ENGINE [NAME]
+#   scripts/search-engine.sh stop-all  ENGINE          every instance this checkout started
 #   scripts/search-engine.sh available ENGINE          exit 0 when installed
 #
 # ENGINE is opensearch or elasticsearch: the integration-test distribution from Maven
 # Central (a minimal build of the real server), cached in ~/.m2 and unpacked under .infra/.
 # It runs on 127.0.0.1 on free ports with a 512 MB heap, one node, security off and disk
 # watermarks off. Each instance (NAME, the engine's name unless given) has its own config,
-# data and logs, new on every start and removed on stop; its URL goes to .infra/NAME.url and
-# its pid to .infra/NAME.pid. Starting a healthy instance again only prints its URL. The
-# servers refuse to run as root, so as root they run as the system user filmflare-search.
+# data, logs and temp dir, new on every start and removed on stop; its URL goes to
+# .infra/NAME.url and its pid to .infra/NAME.pid. Starting a healthy instance again only
+# prints its URL. The servers refuse to run as root, so as root they run as the system user
+# filmflare-search.
 # Versions: FILMFLARE_OPENSEARCH_VERSION, FILMFLARE_ELASTICSEARCH_VERSION (keep each client's
 # major version, in pyproject.toml, equal to its server's). 9.x Elasticsearch and 3.x
 # OpenSearch need Java 21+: a JDK 21+ under /usr/lib/jvm is then used.
@@ -28,7 +30,9 @@ START_SECONDS="${FILMFLARE_SEARCH_START_SECONDS:-180}"
 
 die() { echo "search-engine: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 install|start|stop|available opensearch|elasticsearch [NAME]"; }
+usage() {
+  die "usage: $0 install|start|stop|stop-all|available opensearch|elasticsearch [NAME]"
+}
 
 [[ $# -eq 2 || $# -eq 3 ]] || usage
 ACTION="$1" ENGINE="$2" NAME="${3:-$2}"
@@ -127,9 +131,9 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-prepare_home() {  # a fresh config (paths in it made absolute), data and logs
+prepare_home() {  # a fresh config (paths in it made absolute), data, logs and temp dir
   rm -rf "$HOME_DIR"
-  mkdir -p "$HOME_DIR/data" "$HOME_DIR/logs"
+  mkdir -p "$HOME_DIR/data" "$HOME_DIR/logs" "$HOME_DIR/tmp"
   cp -r "$DIST/config" "$HOME_DIR/config"
   sed -i -e "s#=logs/#=$HOME_DIR/logs/#g" -e "s#HeapDumpPath=data#HeapDumpPath=$HOME_DIR/data#" \
     "$HOME_DIR/config/jvm.options"
@@ -155,7 +159,7 @@ start() {
   began="$EPOCHREALTIME"
   # The -d launcher puts the server in the background; the server writes its pid file.
   if ! as_engine_user env "${PREFIX}_JAVA_HOME=$java" "${PREFIX}_JAVA_OPTS=-Xms512m -Xmx512m" \
-      "${PREFIX}_PATH_CONF=$HOME_DIR/config" \
+      "${PREFIX}_PATH_CONF=$HOME_DIR/config" "${PREFIX}_TMPDIR=$HOME_DIR/tmp" \
       "$DIST/bin/$ENGINE" -d -p "$HOME_DIR/logs/pid" \
       -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 \
       -Ehttp.port="$http" -Etransport.port="$transport" \
@@ -203,6 +207,16 @@ stop() {
   rm -rf "$HOME_DIR"
 }
 
+stop_all() {  # the instances a killed test run leaves behind; never another checkout's
+  local pid_file
+  for pid_file in "$INFRA"/*.pid; do
+    NAME="$(basename "$pid_file" .pid)"
+    [[ -d "$DIST/instances/$NAME" ]] || continue  # another engine's or server's pid
+    URL_FILE="$INFRA/$NAME.url" PID_FILE="$pid_file" HOME_DIR="$DIST/instances/$NAME"
+    stop
+  done
+}
+
 available() {
   [[ -x "$DIST/bin/$ENGINE" || -f "$ZIP" ]]
 }
@@ -212,6 +226,7 @@ case "$ACTION" in
   install) install ;;
   start) start ;;
   stop) stop ;;
+  stop-all) stop_all ;;
   available) available ;;
   *) usage ;;
 esac
