@@ -88,7 +88,7 @@ async def test_no_cache_keeps_nothing() -> None:
     assert await cache.get_many(["a", "b"]) == [None, None]
     await cache.incr("gen")
     await cache.set("answer:1:d", b"3", LONG_TTL)
-    assert await cache.get_at_generation("gen", "answer:", ":d") is None
+    assert await cache.get_at_generation("gen", "answer:", ":d") == (None, None)
     await cache.delete(["a"])
     await cache.ping()
     await cache.close()

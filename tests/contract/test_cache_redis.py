@@ -145,7 +145,7 @@ async def test_an_entry_under_a_generation_is_retired_with_its_epoch(
     with pytest.raises(BackendUnavailable):
         await cache.incr(GENERATION)  # a lost bump: recovery retires every entry
     clock.now += 6
-    assert await cache.get_at_generation(GENERATION, "search:", ":d") is None
+    assert (await cache.get_at_generation(GENERATION, "search:", ":d"))[1] is None
 
 
 async def test_an_unreachable_server_fails_fast_as_unavailable(redis_prefix: str) -> None:

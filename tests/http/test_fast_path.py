@@ -1,15 +1,18 @@
-"""The fast path: cache hits answered in front of FastAPI, exactly as the routes answer them.
+"""The fast path: reads answered in front of FastAPI, exactly as the routes answer them.
 
-On every profile, a read is sent twice: the first is a miss that the route answers (filling
-the cache), the second a hit. ``filmflare_http_fast_path_answers_total`` tells which path
-answered; everything the client can see must be the same but the request id and the date.
+It answers a movie's cache hits, and every valid search, suggestion and genre count, cached
+or not. On every profile a read is sent twice (a miss that fills the cache, then a hit), and a
+search-like read a third time with the fast path stood aside, after the cache was retired, so
+that the route computes it afresh. ``filmflare_http_fast_path_answers_total`` tells which
+path answered; everything the client can see must be the same but the request id and the
+date.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +20,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from filmflare.application.response_cache import AnswerKey
+from filmflare.application.cache_keys import SEARCH_GENERATION
+from filmflare.application.response_cache import AnswerKey, Lookup
 from filmflare.bootstrap import Container, build
+from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
 from filmflare.entrypoints.http.fast import reads
 from tests.http.conftest import assert_problem, bearer, create, settings_for
@@ -31,6 +36,8 @@ REQUESTS = "filmflare_http_requests_total"
 # What differs between any two answers, whichever path gives them.
 VARYING = {"x-request-id", "date"}
 MOVIE_ROUTE = "/movies/{movie_id}"
+#: Answered in front whether cached or not; a movie by id only when cached.
+SEARCH_LIKE = {"/movies", "/movies/suggest", "/genres"}
 READS = [
     ("/movies", "/movies?q=heat&genre=action"),
     ("/movies", "/movies?genre=Crime&facets=genres,decade&sort=-rating&per_page=5"),
@@ -50,6 +57,15 @@ async def serving(container: Container) -> AsyncIterator[tuple[FastAPI, httpx.As
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield app, client
+
+
+@contextlib.contextmanager
+def fast_path_aside(app: FastAPI) -> Iterator[None]:
+    """Every request goes to FastAPI's routes, as if there were no fast path."""
+    fast = app.front.app  # type: ignore[attr-defined]  # behind the request observer
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fast, "_read_of", lambda scope: None)
+        yield
 
 
 def answered_in_front(app: FastAPI, route: str) -> float:
@@ -82,9 +98,10 @@ async def movie(client: httpx.AsyncClient, container: Container) -> dict[str, An
 
 
 @pytest.mark.parametrize(("route", "target"), READS)
-async def test_a_hit_is_answered_in_front_exactly_as_the_route_answers(
+async def test_a_read_is_answered_in_front_exactly_as_the_route_answers(
     app: FastAPI,
     client: httpx.AsyncClient,
+    container: Container,
     movie: dict[str, Any],
     profile: str,
     route: str,
@@ -97,19 +114,28 @@ async def test_a_hit_is_answered_in_front_exactly_as_the_route_answers(
     with caplog.at_level(logging.INFO, logger="filmflare.access"):
         miss = await client.get(url, headers={"X-Request-ID": "the-miss"})
         hit = await client.get(url)
+        answers = [miss, hit]
+        if route in SEARCH_LIKE:
+            await container.search_movies._cache.invalidate(SEARCH_GENERATION)
+            with fast_path_aside(app):
+                answers.append(await client.get(url))  # the route's own miss
 
     assert miss.status_code == 200, miss.text
-    assert visible(hit) == visible(miss)
+    assert [visible(answer) for answer in answers] == [visible(miss)] * len(answers)
     assert miss.headers["x-request-id"] == "the-miss"
     assert hit.headers["x-request-id"] not in ("", "the-miss")
-    assert answered_in_front(app, route) - before == (1 if caches(profile) else 0)
-    assert counted(app, "GET", route, 200) - counted_before == 2
+    in_front = 2 if route in SEARCH_LIKE else (1 if caches(profile) else 0)
+    assert answered_in_front(app, route) - before == in_front
+    assert counted(app, "GET", route, 200) - counted_before == len(answers)
     lines = [r.__dict__ for r in caplog.records if r.name == "filmflare.access"]
     path = url.split("?")[0]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
         ("GET", path, 200)
-    ] * 2
-    assert [line["request_id"] for line in lines] == ["the-miss", hit.headers["x-request-id"]]
+    ] * len(answers)
+    assert [line["request_id"] for line in lines][:2] == [
+        "the-miss",
+        hit.headers["x-request-id"],
+    ]
 
 
 @pytest.mark.parametrize(("route", "target"), READS)
@@ -129,7 +155,8 @@ async def test_head_is_answered_in_front_as_the_route_answers_it(
     got = await client.get(url)
 
     assert visible(hit) == visible(miss)
-    assert answered_in_front(app, route) - before == (2 if caches(profile) else 0)
+    in_front = 3 if route in SEARCH_LIKE else (2 if caches(profile) else 0)  # the GET too
+    assert answered_in_front(app, route) - before == in_front
     assert int(hit.headers["content-length"]) == len(got.content)
     assert counted(app, "HEAD", route, 200) == 2
 
@@ -274,15 +301,37 @@ async def test_a_search_cached_before_a_write_is_retired_once_indexed(
 ) -> None:
     url = "/movies?genre=action&sort=title"
     await client.get(url)
-    await client.get(url)
+    cached = await client.get(url)
     await client.patch(f"/movies/{movie['id']}", json={"title": "Heat 2"}, headers=bearer())
     await container.indexer.catch_up()  # what follows every write within a second
-    before = answered_in_front(app, "/movies")
 
     response = await client.get(url)
 
     assert response.status_code == 200
-    assert answered_in_front(app, "/movies") == before  # the old answer was not served
+    assert [m["title"] for m in cached.json()["results"]] == ["Heat", "Hero"]
+    assert [m["title"] for m in response.json()["results"]] == ["Heat 2", "Hero"]
+
+
+async def test_a_search_the_engine_cannot_answer_is_the_route_s_problem(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    container: Container,
+    movie: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def down(*args: object) -> None:
+        raise BackendUnavailable("search", "the engine is down on purpose")
+
+    monkeypatch.setattr(container.index, "search", down)
+    url = "/movies?q=never+cached"
+    before = answered_in_front(app, "/movies")
+    in_front = await client.get(url)
+    with fast_path_aside(app):
+        routed = await client.get(url)
+
+    assert_problem(in_front, 503)
+    assert visible(in_front) == visible(routed)
+    assert answered_in_front(app, "/movies") == before + 1
 
 
 @pytest.mark.parametrize("limited", ["embedded", pytest.param("redis", marks=pytest.mark.infra)])
@@ -294,10 +343,14 @@ async def test_the_rate_limit_applies_in_front(
         movie = await create(client)  # the token's subject: another client than this address
         url = f"/movies/{movie['id']}"
         answers = [await client.get(url) for _ in range(4)]  # a miss, 2 hits, a refused hit
-        uncached = await client.get("/genres")  # a miss: the route refuses it
+        search = await client.get("/movies?q=heat")  # a miss: refused in front, not run
+        uncached = await client.get("/genres?bogus=1")  # the route refuses it before parsing
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answered_in_front(app, MOVIE_ROUTE) == 3
+    assert answered_in_front(app, "/movies") == 1
+    assert_problem(search, 429)
+    assert [k for k, _ in visible(search)[2]] == [k for k, _ in visible(answers[-1])[2]]
     refused = assert_problem(answers[-1], 429)
     assert 1 <= int(answers[-1].headers["retry-after"]) <= 20
     assert counted(app, "GET", MOVIE_ROUTE, 429) == 1
@@ -333,17 +386,22 @@ def test_query_strings_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(reads, "REMEMBERED", 2)
     planned: list[str] = []
 
-    def plan(params: list[tuple[str, str]]) -> AnswerKey:
-        planned.append(params[0][1])
-        return AnswerKey.of("test", params[0][1])
+    async def nothing(seen: Lookup) -> bytes:
+        return b""
 
-    async def nothing_cached(key: AnswerKey) -> bytes | None:
-        return None
+    def plan(params: list[tuple[str, str]]) -> reads.Plan:
+        planned.append(params[0][1])
+        return reads.Plan(AnswerKey.of("test", params[0][1]), nothing)
+
+    async def nothing_cached(key: AnswerKey) -> Lookup:
+        return Lookup(None, None, answered=True)
 
     answers = reads.CachedAnswer("/test", plan, nothing_cached)
     for query in (b"q=a", b"q=b", b"q=a", b"q=c", b"q=a", b"q=b"):
-        answers.key(query)
+        answers.plan(query)
 
     # a and b are remembered; c pushes a out, a pushes b out.
     assert planned == ["a", "b", "c", "a", "b"]
-    assert answers.key(b"q=b") == AnswerKey.of("test", "b")
+    found = answers.plan(b"q=b")
+    assert found is not None
+    assert found.key == AnswerKey.of("test", "b")

@@ -20,12 +20,8 @@ def movie_key(movie_id: str) -> str:
     return f"movie:{movie_id}"
 
 
-def search_key(kind: str, generation: bytes | None, normalized: str) -> str:
-    head, tail = search_key_parts(kind, normalized)
-    return f"{head}{(generation or b'0').decode()}{tail}"
-
-
 def search_key_parts(kind: str, normalized: str) -> tuple[str, str]:
-    """What comes before and after the generation in ``search_key``."""
+    """A search-like answer's key is ``head + generation + tail`` (generation ``0`` when the
+    counter is absent or empty); this returns head and tail."""
     digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
     return f"{kind}:", f":{digest}"

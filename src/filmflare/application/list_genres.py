@@ -7,7 +7,7 @@ spelling; most movies first.
 from __future__ import annotations
 
 from filmflare.application.presenters import genres_body
-from filmflare.application.response_cache import AnswerKey, ResponseCache
+from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
 
 _KIND, _IDENTITY = "genres", "all"
@@ -18,16 +18,18 @@ class ListGenres:
         self._index = index
         self._cache = cache
 
-    async def execute(self) -> bytes:
+    async def execute(self, seen: Lookup | None = None) -> bytes:
+        """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
+
         async def answer() -> bytes:
             return genres_body(list(await self._index.genres()))
 
-        return await self._cache.search_answer(_KIND, _IDENTITY, answer)
+        return await self._cache.search_answer(self.answer_key(), answer, seen)
 
     def answer_key(self) -> AnswerKey:
         """Where ``execute`` caches its answer."""
         return AnswerKey.of(_KIND, _IDENTITY)
 
-    async def cached(self, key: AnswerKey) -> bytes | None:
-        """The answer ``execute`` cached at the current index state, or None."""
+    async def cached(self, key: AnswerKey) -> Lookup:
+        """What ``execute`` cached at the current index state."""
         return await self._cache.cached_answer(key)

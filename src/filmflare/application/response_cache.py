@@ -23,7 +23,6 @@ from typing import Any, TypeVar, cast
 from filmflare.application.cache_keys import (
     SEARCH_GENERATION,
     SEARCH_TTL,
-    search_key,
     search_key_parts,
 )
 from filmflare.domain.errors import BackendUnavailable
@@ -46,6 +45,22 @@ class AnswerKey:
     def of(cls, kind: str, identity: str) -> AnswerKey:
         head, tail = search_key_parts(kind, identity)
         return cls(head, tail)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What one read of the cache found for an ``AnswerKey``: the answer (None on a miss), the
+    search generation it was read at, and whether the cache answered at all."""
+
+    answer: bytes | None
+    generation: bytes | None
+    answered: bool
+
+    def key(self, key: AnswerKey) -> str:
+        return f"{key.head}{(self.generation or b'0').decode()}{key.tail}"
+
+
+UNANSWERED = Lookup(None, None, answered=False)
 
 
 class ResponseCache:
@@ -78,14 +93,18 @@ class ResponseCache:
             return None
         return found
 
-    async def cached_answer(self, key: AnswerKey) -> bytes | None:
-        """What ``search_answer`` cached for ``key`` at the current search generation, or None
-        as for ``cached``; the generation and the answer are read in one round trip."""
+    async def cached_answer(self, key: AnswerKey) -> Lookup:
+        """What ``search_answer`` cached for ``key`` at the current search generation; the
+        generation and the answer are read in one round trip. A cache that does not answer is
+        reported by ``search_answer`` as it fills."""
         try:
-            return await self._cache.get_at_generation(SEARCH_GENERATION, key.head, key.tail)
+            generation, answer = await self._cache.get_at_generation(
+                SEARCH_GENERATION, key.head, key.tail
+            )
         except BackendUnavailable as error:
             log.debug("cache read skipped: %s", error)
-            return None
+            return UNANSWERED
+        return Lookup(answer, generation, answered=True)
 
     async def once(self, flight: Flight | None, compute: Callable[[], Awaitable[T]]) -> T:
         """``compute()``, shared with the concurrent callers of the same ``flight``.
@@ -126,20 +145,26 @@ class ResponseCache:
             log.error("cache invalidation failed, entries may be stale until TTL: %s", error)
 
     async def search_answer(
-        self, kind: str, identity: str, compute: Callable[[], Awaitable[bytes]]
+        self,
+        key: AnswerKey,
+        compute: Callable[[], Awaitable[bytes]],
+        seen: Lookup | None = None,
     ) -> bytes:
-        """An answer derived from the index, cached under the current search generation."""
-        seen = await self.lookup([SEARCH_GENERATION])
-        (generation,) = seen or [None]
-        key = search_key(kind, generation, identity)
-        found = await self.lookup([key])
-        if found and found[0] is not None:
-            return found[0]
+        """An answer derived from the index, cached under the current search generation.
+
+        ``seen``: what ``cached_answer(key)`` just found, when the caller has read it already.
+        """
+        if seen is None:
+            seen = await self.cached_answer(key)
+            if not seen.answered:
+                log.warning("cache read skipped: the cache does not answer")
+        if seen.answer is not None:
+            return seen.answer
+        full_key, generation = seen.key(key), seen.generation
 
         async def fill() -> bytes:
             body = await compute()
-            await self.put(key, body, SEARCH_TTL, (SEARCH_GENERATION, generation))
+            await self.put(full_key, body, SEARCH_TTL, (SEARCH_GENERATION, generation))
             return body
 
-        answered = seen is not None and found is not None
-        return await self.once((key, generation) if answered else None, fill)
+        return await self.once((full_key, generation) if seen.answered else None, fill)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from filmflare.application.presenters import search_body
-from filmflare.application.response_cache import AnswerKey, ResponseCache
+from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
 from filmflare.domain.criteria import SearchCriteria
 from filmflare.domain.cursor import Cursor
 from filmflare.domain.search import Hit, Position, SearchPage
@@ -28,12 +28,13 @@ class SearchMovies:
         self._index = index
         self._cache = cache
 
-    async def execute(self, criteria: SearchCriteria) -> bytes:
+    async def execute(self, criteria: SearchCriteria, seen: Lookup | None = None) -> bytes:
+        """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
         fingerprint, page, position = _start(criteria)
         return await self._cache.search_answer(
-            _KIND,
-            _identity(criteria, fingerprint, page),
+            AnswerKey.of(_KIND, _identity(criteria, fingerprint, page)),
             lambda: self._answer(criteria, fingerprint, page, position),
+            seen,
         )
 
     def answer_key(self, criteria: SearchCriteria) -> AnswerKey:
@@ -41,8 +42,8 @@ class SearchMovies:
         fingerprint, page, _position = _start(criteria)
         return AnswerKey.of(_KIND, _identity(criteria, fingerprint, page))
 
-    async def cached(self, key: AnswerKey) -> bytes | None:
-        """The answer ``execute`` cached at the current index state, or None."""
+    async def cached(self, key: AnswerKey) -> Lookup:
+        """What ``execute`` cached at the current index state."""
         return await self._cache.cached_answer(key)
 
     async def _answer(

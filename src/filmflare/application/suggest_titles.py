@@ -7,7 +7,7 @@ Rules: every typed word must start a title word (the last as a prefix, typo tole
 from __future__ import annotations
 
 from filmflare.application.presenters import suggestions_body
-from filmflare.application.response_cache import AnswerKey, ResponseCache
+from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
 
 _KIND = "suggest"
@@ -18,21 +18,23 @@ class SuggestTitles:
         self._index = index
         self._cache = cache
 
-    async def execute(self, text: str, limit: int) -> bytes:
+    async def execute(self, text: str, limit: int, seen: Lookup | None = None) -> bytes:
+        """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
         text = _typed(text)
 
         async def answer() -> bytes:
             found = list(await self._index.suggest(text, limit)) if text else []
             return suggestions_body(found)
 
-        return await self._cache.search_answer(_KIND, _identity(text, limit), answer)
+        key = AnswerKey.of(_KIND, _identity(text, limit))
+        return await self._cache.search_answer(key, answer, seen)
 
     def answer_key(self, text: str, limit: int) -> AnswerKey:
         """Where ``execute`` caches its answer."""
         return AnswerKey.of(_KIND, _identity(_typed(text), limit))
 
-    async def cached(self, key: AnswerKey) -> bytes | None:
-        """The answer ``execute`` cached at the current index state, or None."""
+    async def cached(self, key: AnswerKey) -> Lookup:
+        """What ``execute`` cached at the current index state."""
         return await self._cache.cached_answer(key)
 
 

@@ -34,9 +34,11 @@ class MemoryCache:
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         return [self._get(key) for key in keys]
 
-    async def get_at_generation(self, counter: str, head: str, tail: str) -> bytes | None:
-        generation = self._get(counter) or b"0"
-        return self._get(head + generation.decode() + tail)
+    async def get_at_generation(
+        self, counter: str, head: str, tail: str
+    ) -> tuple[bytes | None, bytes | None]:
+        generation = self._get(counter)
+        return generation, self._get(head + (generation or b"0").decode() + tail)
 
     async def set(
         self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None

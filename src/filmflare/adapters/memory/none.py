@@ -22,8 +22,10 @@ class NoCache:
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         return [None] * len(keys)
 
-    async def get_at_generation(self, counter: str, head: str, tail: str) -> bytes | None:
-        return None
+    async def get_at_generation(
+        self, counter: str, head: str, tail: str
+    ) -> tuple[bytes | None, bytes | None]:
+        return None, None
 
     async def set(
         self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None

@@ -104,15 +104,17 @@ class RedisCache:
             values.append(value)
         return values
 
-    async def get_at_generation(self, counter: str, head: str, tail: str) -> bytes | None:
+    async def get_at_generation(
+        self, counter: str, head: str, tail: str
+    ) -> tuple[bytes | None, bytes | None]:
         keys = [self._prefix + counter, self._epoch]
         args: list[bytes | str] = [self._prefix + head, tail]
-        value = cast(
-            bytes | None,
+        generation, value = cast(
+            list[bytes | None],
             await self._run("get", lambda client: _GET_AT_GENERATION(client, keys, args)),
         )
         self._connection.metrics.lookups["miss" if value is None else "hit"] += 1
-        return value
+        return generation, value
 
     async def set(
         self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None

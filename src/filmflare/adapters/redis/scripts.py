@@ -39,16 +39,18 @@ return 1
 """
 )
 
-# KEYS: counter, epoch. ARGV: head, tail (the prefix included in head). The value at head ..
-# generation .. tail, that key being derived here: read in one round trip, on one server (the
-# derived key is not declared, which a single Redis allows and a Redis Cluster would not).
+# KEYS: counter, epoch. ARGV: head, tail (the prefix included in head). The generation, and
+# the value at head .. generation .. tail, that key being derived here: read in one round
+# trip, on one server (the derived key is not declared, which a single Redis allows and a
+# Redis Cluster would not).
 GET_AT_GENERATION = (
     CURRENT
     + """
 local epoch = redis.call('GET', KEYS[2]) or '0'
 local generation = current(KEYS[1], epoch)
-if generation == nil or generation == '' then generation = '0' end
-return current(ARGV[1] .. generation .. ARGV[2], epoch)
+local named = generation
+if named == nil or named == '' then named = '0' end
+return {generation or false, current(ARGV[1] .. named .. ARGV[2], epoch) or false}
 """
 )
 

@@ -4,7 +4,8 @@
 ``app_from_environment`` is the uvicorn factory ``filmflare serve`` runs in every worker.
 
 An HTTP request enters through the request observer, then the fast path (``fast``), which
-answers the catalog reads' cache hits and hands everything else to FastAPI's own stack.
+answers the catalog reads (searches always, a movie by id when cached) and hands everything
+else to FastAPI's own stack.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(ServerErrorGuard)
     # In front of all of FastAPI, which costs several times what a cache hit does: the
-    # observer sees every request and final status, then the fast path answers cache hits.
+    # observer sees every request and final status, then the fast path answers the reads.
     reads = [*search.router.routes, *movies.router.routes]
     fast = FastPath(app.framework, container, reads, metrics.registry)
     app.front = RequestObserver(fast, metrics=metrics)

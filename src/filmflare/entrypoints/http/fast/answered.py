@@ -13,8 +13,8 @@ from prometheus_client.registry import Collector
 
 
 class FastPathAnswers(Collector):
-    """``counts[route]``: requests answered in front of the framework (hits, and hits refused
-    by the rate limit) under that route template."""
+    """``counts[route]``: requests answered in front of the framework (cache hits, search-like
+    misses, and those refused by the rate limit) under that route template."""
 
     def __init__(self, routes: Iterable[str]) -> None:
         self.counts = dict.fromkeys(routes, 0)
@@ -22,7 +22,8 @@ class FastPathAnswers(Collector):
     def collect(self) -> Iterator[Metric]:
         family = CounterMetricFamily(
             "filmflare_http_fast_path_answers",
-            "Requests answered from the cache in front of the framework, by route template.",
+            "Requests answered in front of the framework (cache hits, and the search-like"
+            " reads cached or not), by route template.",
             labels=["route"],
         )
         for route, count in list(self.counts.items()):

@@ -1,10 +1,12 @@
-"""``FastPath``: the ASGI layer in front of FastAPI that answers the reads' cache hits."""
+"""``FastPath``: the ASGI layer in front of FastAPI that answers the catalog's reads: every
+cache hit, and the searches, suggestions and genre counts the cache does not hold."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from prometheus_client import CollectorRegistry
 from starlette.requests import Request
@@ -12,9 +14,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from filmflare.application.list_genres import ListGenres
-from filmflare.application.response_cache import AnswerKey
+from filmflare.application.search_movies import SearchMovies
+from filmflare.application.suggest_titles import SuggestTitles
 from filmflare.bootstrap import Container
-from filmflare.domain.errors import RateLimited
+from filmflare.domain.errors import DomainError, RateLimited
 from filmflare.domain.query_params import parse_search_params, parse_suggest_params, reject_params
 from filmflare.entrypoints.http.fast.answered import FastPathAnswers
 from filmflare.entrypoints.http.fast.reads import (
@@ -22,9 +25,13 @@ from filmflare.entrypoints.http.fast.reads import (
     Answer,
     CachedAnswer,
     CachedRead,
+    Missed,
     MovieRead,
+    Params,
+    Plan,
+    json_answer,
 )
-from filmflare.entrypoints.http.problems import on_error
+from filmflare.entrypoints.http.problems import on_error, status_of
 from filmflare.entrypoints.http.rate_limit import rate_limit
 from filmflare.entrypoints.http.routing import MovieIdConvertor
 
@@ -36,7 +43,11 @@ _BODY = frozenset({b"content-length", b"transfer-encoding"})
 
 
 class FastPath:
-    """Answers ``GET``/``HEAD`` cache hits of the catalog reads; hands anything else to ``app``.
+    """Answers ``GET``/``HEAD`` of the catalog reads; hands anything else to ``app``.
+
+    It answers a movie by id when cached, and a search, suggestion or genre count whether
+    cached or not: FastAPI's routing and rendering cost as much as a fast engine's query. A
+    request it cannot parse, or one with a body, goes to the route, which answers the error.
 
     ``routes`` are the API's routes: a request answered here is labelled with the one FastAPI
     would have matched, so the observer in front counts and logs it as the same route.
@@ -55,15 +66,11 @@ class FastPath:
         suggest = container.suggest_titles
         genres = container.list_genres
         self._reads: dict[str, CachedRead] = {
-            "/movies": CachedAnswer(
-                "/movies", lambda p: search.answer_key(parse_search_params(p)), search.cached
-            ),
+            "/movies": CachedAnswer("/movies", partial(_search_plan, search), search.cached),
             "/movies/suggest": CachedAnswer(
-                "/movies/suggest",
-                lambda p: suggest.answer_key(*parse_suggest_params(p)),
-                suggest.cached,
+                "/movies/suggest", partial(_suggest_plan, suggest), suggest.cached
             ),
-            "/genres": CachedAnswer("/genres", lambda p: _genres_key(genres, p), genres.cached),
+            "/genres": CachedAnswer("/genres", partial(_genres_plan, genres), genres.cached),
         }
         self._movie = MovieRead(container.get_movie)
         templates = [read.template for read in (*self._reads.values(), self._movie)]
@@ -111,20 +118,38 @@ class FastPath:
             if name == b"if-none-match":
                 held.append(value.decode("latin-1"))
         answer = await read.answer(scope, ", ".join(held) if held else None)
-        if answer is None or self._container.rate_limiter is None:
+        if answer is None:
+            return None
+        # Only a request answered here counts here: one handed on is counted by the route.
+        if self._container.rate_limiter is not None:
+            request = Request(scope)
+            try:
+                await rate_limit(request, self._container)
+            except RateLimited as error:
+                return Answer.of(await on_error(request, error))
+        if not isinstance(answer, Missed):
             return answer
-        # Only a hit counts here: a request handed on is counted by the route, once.
-        request = Request(scope)
         try:
-            await rate_limit(request, self._container)
-        except RateLimited as error:
-            return Answer.of(await on_error(request, error))
-        return answer
+            return json_answer(await answer.compute(), [])
+        except DomainError as error:  # the route's problem; anything else goes to the route
+            if status_of(error) is None:
+                raise
+            return Answer.of(await on_error(Request(scope), error))
 
 
-def _genres_key(genres: ListGenres, params: list[tuple[str, str]]) -> AnswerKey:
+def _search_plan(search: SearchMovies, params: Params) -> Plan:
+    criteria = parse_search_params(params)
+    return Plan(search.answer_key(criteria), partial(search.execute, criteria))
+
+
+def _suggest_plan(suggest: SuggestTitles, params: Params) -> Plan:
+    text, limit = parse_suggest_params(params)
+    return Plan(suggest.answer_key(text, limit), partial(suggest.execute, text, limit))
+
+
+def _genres_plan(genres: ListGenres, params: Params) -> Plan:
     reject_params(params)
-    return genres.answer_key()
+    return Plan(genres.answer_key(), genres.execute)
 
 
 def _routes_of(

@@ -1,7 +1,9 @@
-"""The reads the fast path may answer, each as its route answers a cache hit.
+"""The reads the fast path may answer, each as its route answers it.
 
-Each ``answer`` returns the route's response when the use case finds it in the cache, and
-None whenever the route might answer anything else: the caller then hands the request on.
+Each ``answer`` returns the route's response when the use case finds it in the cache, a
+``Missed`` for a search-like miss (the caller runs it, as the route would, once the rate limit
+lets it), and None whenever the route might answer anything else: the caller then hands the
+request on.
 
 An answer is the two ASGI messages Starlette's ``Response`` sends for the route (the same
 status, headers in the same order, body), made without building a ``Response``: on this path
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from starlette.datastructures import QueryParams
@@ -19,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from filmflare.application.get_movie import GetMovie
-from filmflare.application.response_cache import AnswerKey
+from filmflare.application.response_cache import AnswerKey, Lookup
 from filmflare.domain.errors import DomainError
 from filmflare.entrypoints.http.conditional import etag, if_none_match, matches
 from filmflare.entrypoints.http.responses import JSON
@@ -52,12 +55,29 @@ def json_answer(body: bytes, headers: Headers) -> Answer:
     return Answer(200, [*headers, length, _CONTENT_TYPE], body)
 
 
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A search-like answer the cache did not hold: ``compute()`` is the route's use case,
+    told what the lookup found, so it fills the cache without reading it again."""
+
+    compute: Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a valid query string asks for: where its answer is cached, and the use case that
+    makes the answer given what the cache held (``Lookup``)."""
+
+    key: AnswerKey
+    compute: Callable[[Lookup], Awaitable[bytes]]
+
+
 class CachedRead(Protocol):
-    """The cache hits of one route (its path template)."""
+    """The reads of one route (its path template) answered in front."""
 
     template: str
 
-    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | None:
+    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | Missed | None:
         """``held_tags``: the request's ``If-None-Match`` values, joined as the route does."""
         ...
 
@@ -68,43 +88,45 @@ def query_params(query: bytes) -> Params:
 
 
 class CachedAnswer:
-    """``/movies``, ``/movies/suggest`` or ``/genres``: the answer cached for the query.
+    """``/movies``, ``/movies/suggest`` or ``/genres``: the answer to the query, cached or not.
 
     ``plan`` is the route's parsing followed by the use case's ``answer_key``. Its outcome (a
-    key, or None where the route answers an error) depends on the query string alone, so it is
-    remembered per query string and a repeated search is not parsed again.
+    plan, or None where the route answers an error) depends on the query string alone, so it
+    is remembered per query string and a repeated search is not parsed again.
     """
 
     def __init__(
         self,
         template: str,
-        plan: Callable[[Params], AnswerKey],
-        cached: Callable[[AnswerKey], Awaitable[bytes | None]],
+        plan: Callable[[Params], Plan],
+        cached: Callable[[AnswerKey], Awaitable[Lookup]],
     ) -> None:
         self.template = template
         self._plan = plan
         self._cached = cached
-        self._keys: dict[bytes, AnswerKey | None] = {}
+        self._plans: dict[bytes, Plan | None] = {}
 
-    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | None:
+    async def answer(self, scope: Scope, held_tags: str | None) -> Answer | Missed | None:
         # These routes send no ETag, so they ignore If-None-Match, and so does this.
-        key = self.key(scope["query_string"])
-        if key is None:
+        plan = self.plan(scope["query_string"])
+        if plan is None:
             return None
-        body = await self._cached(key)
-        return None if body is None else json_answer(body, [])
+        seen = await self._cached(plan.key)
+        if seen.answer is None:
+            return Missed(partial(plan.compute, seen))
+        return json_answer(seen.answer, [])
 
-    def key(self, query: bytes) -> AnswerKey | None:
-        if query in self._keys:
-            return self._keys[query]
+    def plan(self, query: bytes) -> Plan | None:
+        if query in self._plans:
+            return self._plans[query]
         try:
-            key: AnswerKey | None = self._plan(query_params(query))
+            plan: Plan | None = self._plan(query_params(query))
         except DomainError:  # the route's 422 or 400
-            key = None
-        if len(self._keys) >= REMEMBERED:
-            del self._keys[next(iter(self._keys))]  # the oldest
-        self._keys[query] = key
-        return key
+            plan = None
+        if len(self._plans) >= REMEMBERED:
+            del self._plans[next(iter(self._plans))]  # the oldest
+        self._plans[query] = plan
+        return plan
 
 
 class MovieRead:
