@@ -6,17 +6,15 @@ task untouched. It sits outside the 500 guard, so it sees every final status.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from filmflare.entrypoints.http.logs import REQUEST_ID
+from filmflare.entrypoints.http.logs import REQUEST_ID, access_line
 from filmflare.entrypoints.http.metrics import UNMATCHED_ROUTE, HttpMetrics
 
-access_log = logging.getLogger("filmflare.access")
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
@@ -67,20 +65,5 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             method = scope["method"]
             self.metrics.observe(method, route_template(scope), status, seconds)
-            if access_log.isEnabledFor(logging.INFO):  # else the line is not even built
-                duration_ms = round(seconds * 1000, 2)
-                access_log.info(
-                    "%s %s %d %.2fms",
-                    method,
-                    scope["path"],
-                    status,
-                    duration_ms,
-                    extra={
-                        "request_id": rid,
-                        "method": method,
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": duration_ms,
-                    },
-                )
+            access_line(rid, method, scope["path"], status, seconds)
             REQUEST_ID.reset(token)
