@@ -112,10 +112,14 @@ class FailingIndex:
         await self.inner.upsert(movies)
 
 
+def on_index(tmp_path: Path, index: FailingIndex) -> Container:
+    """The embedded service in ``tmp_path`` with ``index`` in place of its own."""
+    return build(Settings(data_dir=tmp_path), index=index)
+
+
 async def test_index_failure_after_the_store_write_loses_nothing(tmp_path: Path) -> None:
-    plain = build(Settings(data_dir=tmp_path))
-    failing = FailingIndex(plain.index)
-    container = build(Settings(data_dir=tmp_path), index=failing, repository=plain.repository)
+    failing = FailingIndex(build(Settings(data_dir=tmp_path)).index)
+    container = on_index(tmp_path, failing)
     async with container:
         worker = asyncio.create_task(container.indexer.run(poll_interval=0.05))
         try:
@@ -140,9 +144,8 @@ async def test_index_failure_after_the_store_write_loses_nothing(tmp_path: Path)
 async def test_an_index_outage_backs_off_instead_of_retrying_on_every_write(
     tmp_path: Path,
 ) -> None:
-    plain = build(Settings(data_dir=tmp_path))
-    failing = FailingIndex(plain.index)
-    container = build(Settings(data_dir=tmp_path), index=failing, repository=plain.repository)
+    failing = FailingIndex(build(Settings(data_dir=tmp_path)).index)
+    container = on_index(tmp_path, failing)
     async with container:
         worker = asyncio.create_task(container.indexer.run(poll_interval=0.05, max_backoff=0.5))
         try:
@@ -193,9 +196,8 @@ class SwallowingIndex(FailingIndex):
 async def test_a_stopped_indexer_ends_even_if_its_cancellation_is_swallowed(
     tmp_path: Path,
 ) -> None:
-    plain = build(Settings(data_dir=tmp_path))
-    swallowing = SwallowingIndex(plain.index)
-    container = build(Settings(data_dir=tmp_path), index=swallowing, repository=plain.repository)
+    swallowing = SwallowingIndex(build(Settings(data_dir=tmp_path)).index)
+    container = on_index(tmp_path, swallowing)
     async with container:
         stopping = asyncio.Event()
         worker = asyncio.create_task(container.indexer.run(poll_interval=30, until=stopping))
