@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -152,7 +152,8 @@ def build(settings: Settings, **overrides: Any) -> Container:
         import_movies=ImportMovies(repository, indexer, clock),
         reindex=Reindex(repository, index, indexer),
         readiness=CheckReadiness(
-            {"store": repository.ping, "search": index.ping, "cache": cache.ping}
+            {"store": repository.ping, "search": _search_ready(index, indexer), "cache": cache.ping},
+            optional=["cache"],
         ),
         dev_secret=secret if settings.jwt_secret is None else None,
         rate_limiter=rate_limiter,
@@ -163,6 +164,16 @@ def build(settings: Settings, **overrides: Any) -> Container:
             if resource is not None
         ],
     )
+
+
+def _search_ready(index: MovieSearchIndex, indexer: Indexer) -> Callable[[], Awaitable[None]]:
+    """The index answers, and holds what the change feed held when this process started."""
+
+    async def ping() -> None:
+        await index.ping()
+        await indexer.check()
+
+    return ping
 
 
 def build_from_environment(**overrides: Any) -> Container:

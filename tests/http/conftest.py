@@ -6,6 +6,7 @@ minted here with PyJWT and the secret the app is configured with.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import SecretStr
 
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
+from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
 from tests.infra_moto import dynamo_table, moto_url
 from tests.infra_redis import redis_prefix, redis_url
@@ -128,11 +130,25 @@ async def app(container: Container) -> AsyncIterator[FastAPI]:
     try:
         async with app.router.lifespan_context(app):
             await container.init()  # what `filmflare init` does before a real store serves
+            await caught_up(container)
             yield app
     finally:
         settings = container.settings
         if settings.search in ENGINES and settings.search_url:
             await drop_alias(settings.search, settings.search_url, settings.search_index)
+
+
+async def caught_up(container: Container, patience: float = 10.0) -> None:
+    """Wait for the indexer's first pass, as a deployment waits for readiness; a test whose
+    index does not answer goes on after ``patience`` seconds."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            await container.indexer.check()
+        except BackendUnavailable:
+            await asyncio.sleep(0.01)
+        else:
+            return
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from filmflare.entrypoints.http.app import app_from_environment
-from tests.http.conftest import SECRET
+from tests.http.conftest import SECRET, caught_up
 
 pytestmark = pytest.mark.anyio
 
@@ -41,6 +41,7 @@ async def test_the_factory_serves_from_a_dotenv_and_logs_json_lines(
 
     app = app_from_environment()
     async with app.router.lifespan_context(app):
+        await caught_up(app.state.container)  # ready once the index holds the change feed
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/readyz", headers={"X-Request-ID": "from-env"})

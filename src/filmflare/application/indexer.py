@@ -4,6 +4,10 @@ Writers wake it right after committing, so a change is searchable within a secon
 polls, so a change left behind by a crash or an index failure is applied on the next pass.
 Applying a change twice is harmless (the index keeps the highest version), so several
 processes may run it at once. The checkpoint advances only after the index holds the batch.
+
+A server starts serving before the backlog left in the feed is indexed (a large one takes
+minutes): until the indexer's first pass has reached the end of the feed, ``check`` says
+it is catching up, and readiness reports the search index as not ready.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Sequence
 
 from filmflare.application.cache_keys import SEARCH_GENERATION
 from filmflare.application.response_cache import ResponseCache
+from filmflare.domain.errors import BackendUnavailable
 from filmflare.ports.repository import Change, ChangeFeed
 from filmflare.ports.search_index import MovieSearchIndex
 
@@ -32,9 +37,19 @@ class Indexer:
         self._batch = batch
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._caught_up = False
+        self._backlog_done = 0  # changes applied so far by the first catch-up
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def check(self) -> None:
+        """Raise ``BackendUnavailable`` until a pass has reached the end of the change feed."""
+        if not self._caught_up:
+            raise BackendUnavailable(
+                "search",
+                f"catching up with the change feed ({self._backlog_done} changes indexed so far)",
+            )
 
     async def catch_up(self) -> int:
         """Apply every pending change; returns how many were read."""
@@ -46,6 +61,9 @@ class Indexer:
                 position = changes[-1].position
                 await self._feed.advance(CONSUMER, position)
                 done += len(changes)
+                if not self._caught_up:
+                    self._backlog_done += len(changes)
+            self._caught_up = True
             return done
 
     async def apply(self, changes: Sequence[Change]) -> None:
@@ -69,8 +87,8 @@ class Indexer:
         *,
         until: asyncio.Event | None = None,
     ) -> None:
-        """Catch up whenever woken, and at least every ``poll_interval`` seconds, until
-        ``until`` is set (forever without one) or the task is cancelled.
+        """Catch up at once, then whenever woken and at least every ``poll_interval`` seconds,
+        until ``until`` is set (forever without one) or the task is cancelled.
 
         After a failed pass (the index or the feed is down) it waits before the next one,
         doubling up to ``max_backoff`` and ignoring wake-ups meanwhile: otherwise every write
@@ -83,8 +101,11 @@ class Indexer:
         """
         stopping = until or asyncio.Event()
         failures = 0
+        first = True
         while not stopping.is_set():
-            if failures:
+            if first:
+                first = False
+            elif failures:
                 await asyncio.sleep(min(max_backoff, poll_interval * 2 ** (failures - 1)))
             else:
                 # Not asyncio.wait_for, for the reason above.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
@@ -28,17 +27,15 @@ from filmflare.entrypoints.http.observability import RequestObserver
 from filmflare.entrypoints.http.rate_limit import rate_limit
 from filmflare.entrypoints.http.routes import movies, ops, search
 
-log = logging.getLogger("filmflare.http")
-
 
 @contextlib.asynccontextmanager
 async def _serve(container: Container) -> AsyncIterator[None]:
-    """Start the adapters, project what the change feed holds, keep projecting until shutdown."""
+    """Start the adapters and the indexer, which projects the change feed until shutdown.
+
+    The port opens before the feed's backlog is indexed, however large it is: ``/healthz``
+    answers at once, and ``/readyz`` says the index is catching up until it has.
+    """
     async with container:
-        try:
-            await container.indexer.catch_up()
-        except Exception:  # the search backend may be down: serve anyway, the indexer retries
-            log.exception("initial index catch-up failed; the indexer will retry")
         stopping = asyncio.Event()
         indexer = asyncio.create_task(
             container.indexer.run(container.settings.index_poll_seconds, until=stopping),

@@ -35,9 +35,17 @@ async def healthz(request: Request) -> Response:
     "/readyz",
     summary="Readiness",
     responses={
-        200: doc.ok("Every configured backend answers.", "Ready"),
+        200: doc.ok(
+            "The store and the search index answer, and the index has caught up with the"
+            " change feed: `status` is `ready`, or `degraded` when only the cache does not"
+            " answer (every request is still served, from the backends).",
+            "Ready",
+        ),
         **doc.problems(
-            422, 503, s503="A backend does not answer; `detail` and `checks` name which."
+            422,
+            503,
+            s503="The store or the search index does not answer, or the index is still"
+            " catching up with the change feed after a start; `detail` and `checks` name which.",
         ),
     },
 )
@@ -45,13 +53,13 @@ async def readyz(request: Request, container: ContainerDep) -> Response:
     """Pings the store, the search index and the cache at once, each with a deadline, and
     says which kind of backend each one is."""
     reject_params(request.query_params.multi_items())
-    checks = await container.readiness.execute()
-    report: dict[str, object] = {"checks": checks, "backends": container.backends}
-    failing = {name: state for name, state in checks.items() if state != "ok"}
-    if failing:
-        detail = "not ready: " + "; ".join(f"{name}: {state}" for name, state in failing.items())
+    readiness = await container.readiness.execute()
+    report: dict[str, object] = {"checks": readiness.checks, "backends": container.backends}
+    if not readiness.serving:
+        failing = readiness.failing.items()
+        detail = "not ready: " + "; ".join(f"{name}: {state}" for name, state in failing)
         return problem(503, detail, extra=report)
-    return json_bytes(orjson.dumps({"status": "ready", **report}))
+    return json_bytes(orjson.dumps({"status": readiness.status, **report}))
 
 
 @readable(
