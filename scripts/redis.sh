@@ -5,6 +5,13 @@
 #   scripts/redis.sh start     start on a free loopback port; URL in .infra/redis.url, pid in
 #                              .infra/redis.pid; returns once the server answers PING
 #   scripts/redis.sh stop      stop the server started by `start`
+#   scripts/redis.sh cluster-start
+#                              a Redis Cluster of 3 masters on free loopback ports; the URL of
+#                              one node in .infra/redis-cluster.url, `port pid` lines in
+#                              .infra/redis-cluster.pids; returns once every node says
+#                              cluster_state:ok; a running healthy cluster is reused
+#   scripts/redis.sh cluster-stop
+#                              stop the cluster and remove its state
 #   scripts/redis.sh bench     a short load run on 127.0.0.1 (wrk): one search and one lookup,
 #                              served with the Redis cache and with none (BENCH_SECONDS=10 each)
 set -euo pipefail
@@ -13,6 +20,10 @@ STATE=$PWD/.infra
 URL_FILE=$STATE/redis.url
 PID_FILE=$STATE/redis.pid
 LOG_FILE=$STATE/redis.log
+CLUSTER_DIR=$STATE/redis-cluster  # a directory (node file, log) per node, named by its port
+CLUSTER_URL_FILE=$STATE/redis-cluster.url
+CLUSTER_PIDS_FILE=$STATE/redis-cluster.pids
+CLUSTER_NODES=3
 
 install() {
     if command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
@@ -26,6 +37,14 @@ install() {
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# N distinct free ports: every socket is held until all are bound, so none is handed out twice.
+free_ports() {
+    python3 -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))' "$1"
 }
 
 start() {
@@ -64,6 +83,88 @@ stop() {
         fi
     fi
     rm -f "$PID_FILE" "$URL_FILE"
+}
+
+# Every node alive and saying cluster_state:ok (all 16384 slots served).
+cluster_healthy() {
+    local port pid
+    [[ -f $CLUSTER_PIDS_FILE ]] || return 1
+    while read -r port pid; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null \
+            | grep -q '^cluster_state:ok' || return 1
+    done <"$CLUSTER_PIDS_FILE"
+}
+
+cluster_start() {
+    if [[ -f $CLUSTER_URL_FILE ]] && cluster_healthy; then
+        echo "redis cluster already running at $(cat "$CLUSTER_URL_FILE")"
+        return
+    fi
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
+        || { echo "redis-server or redis-cli missing: run $0 install" >&2; exit 1; }
+    # What is left is half dead or from a killed run: its node files would bring the old
+    # cluster's configuration back, so start from nothing.
+    cluster_stop
+    mkdir -p "$CLUSTER_DIR"
+    local began=$SECONDS ports port bus i addresses=()
+    read -r -a ports <<<"$(free_ports $((2 * CLUSTER_NODES)))"
+    for ((i = 0; i < CLUSTER_NODES; i++)); do
+        port=${ports[i]} bus=${ports[i + CLUSTER_NODES]}
+        mkdir -p "$CLUSTER_DIR/$port"
+        # The bus port is named, not left at port + 10000: that is past 65535 for a free port
+        # above 55535. No RDB, no AOF; the node file (cluster-config-file) is the only file kept.
+        # The log goes to a file, not to our stdout: a caller reading this script's output
+        # through a pipe would otherwise wait for the servers to exit.
+        redis-server --cluster-enabled yes --cluster-port "$bus" \
+            --cluster-config-file nodes.conf --dir "$CLUSTER_DIR/$port" \
+            --save "" --appendonly no --bind 127.0.0.1 --port "$port" --daemonize no \
+            </dev/null >"$CLUSTER_DIR/$port/redis.log" 2>&1 &
+        # Written as each node starts, so that cluster_stop also stops a start that failed.
+        echo "$port $!" >>"$CLUSTER_PIDS_FILE"
+        addresses+=("127.0.0.1:$port")
+    done
+    for port in "${ports[@]:0:CLUSTER_NODES}"; do
+        for _ in $(seq 1 100); do
+            redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
+            sleep 0.1
+        done
+    done
+    # Every node a master (no replicas), the 16384 slots split evenly between them.
+    if ! redis-cli --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes \
+        >"$CLUSTER_DIR/create.log" 2>&1; then
+        cat "$CLUSTER_DIR/create.log" >&2
+        echo "redis-cli --cluster create failed; see $CLUSTER_DIR/*/redis.log" >&2
+        cluster_stop
+        exit 1
+    fi
+    for _ in $(seq 1 200); do
+        if cluster_healthy; then
+            # Written last: the tests' fixture takes a cluster named here as ready.
+            echo "redis://127.0.0.1:${ports[0]}/0" >"$CLUSTER_URL_FILE"
+            echo "redis cluster of $CLUSTER_NODES masters started at $(cat "$CLUSTER_URL_FILE")" \
+                "in $((SECONDS - began))s (pids $(cut -d' ' -f2 "$CLUSTER_PIDS_FILE" | xargs))"
+            return
+        fi
+        sleep 0.05
+    done
+    echo "redis cluster not ok after 10s; see $CLUSTER_DIR/*/redis.log" >&2
+    cluster_stop
+    exit 1
+}
+
+cluster_stop() {
+    local port pid
+    if [[ -f $CLUSTER_PIDS_FILE ]]; then
+        # Only a redis-server: a pid file that outlived its processes may name someone else's.
+        while read -r port pid; do
+            if [[ $(ps -o comm= -p "$pid" 2>/dev/null) == redis-server ]]; then kill "$pid"; fi
+        done <"$CLUSTER_PIDS_FILE"
+        while read -r port pid; do
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        done <"$CLUSTER_PIDS_FILE"
+    fi
+    rm -rf "$CLUSTER_DIR" "$CLUSTER_PIDS_FILE" "$CLUSTER_URL_FILE"
 }
 
 wait_for() {
@@ -108,5 +209,7 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     bench) bench ;;
-    *) echo "usage: $0 install|start|stop|bench" >&2; exit 2 ;;
+    cluster-start) cluster_start ;;
+    cluster-stop) cluster_stop ;;
+    *) echo "usage: $0 install|start|stop|bench|cluster-start|cluster-stop" >&2; exit 2 ;;
 esac

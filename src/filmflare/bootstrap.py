@@ -16,10 +16,16 @@ from filmflare.adapters import search_engine  # loads only the SDK of the engine
 from filmflare.adapters.clock import SystemClock
 from filmflare.adapters.embedded_search import EmbeddedSearchIndex
 from filmflare.adapters.jwt import JwtVerifier, mint_token
-from filmflare.adapters.memory import MemoryCache, MemoryRateLimiter, NoCache
+from filmflare.adapters.memory import (
+    Generations,
+    MemoryCache,
+    MemoryCacheMetrics,
+    MemoryRateLimiter,
+    NoCache,
+)
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.application.add_movie import AddMovie
-from filmflare.application.cache_keys import MOVIES_GENERATION, SEARCH_GENERATION
+from filmflare.application.cache_keys import GENERATIONS
 from filmflare.application.check_readiness import CheckReadiness
 from filmflare.application.delete_movie import DeleteMovie
 from filmflare.application.get_movie import GetMovie
@@ -46,6 +52,7 @@ if TYPE_CHECKING:  # the production SDKs load only when their backend is configu
     from filmflare.adapters.redis import RedisConnection
 
 DEV_SECRET_FILE = "dev-jwt-secret"  # noqa: S105 - a file name, not a secret
+GENERATIONS_FILE = "cache-generations"
 
 
 class ConfigurationError(Exception):
@@ -152,12 +159,16 @@ def build(settings: Settings, **overrides: Any) -> Container:
         import_movies=ImportMovies(repository, indexer, clock),
         reindex=Reindex(repository, index, indexer),
         readiness=CheckReadiness(
-            {"store": repository.ping, "search": _search_ready(index, indexer), "cache": cache.ping},
+            {
+                "store": repository.ping,
+                "search": _search_ready(index, indexer),
+                "cache": cache.ping,
+            },
             optional=["cache"],
         ),
         dev_secret=secret if settings.jwt_secret is None else None,
         rate_limiter=rate_limiter,
-        collectors=[redis.metrics] if redis is not None else [],
+        collectors=_collectors(cache, redis),
         _resources=[
             resource
             for resource in dict.fromkeys([repository, feed, index, cache, tokens, rate_limiter])
@@ -174,6 +185,15 @@ def _search_ready(index: MovieSearchIndex, indexer: Indexer) -> Callable[[], Awa
         await indexer.check()
 
     return ping
+
+
+def _collectors(cache: Cache, redis: RedisConnection | None) -> list[Collector]:
+    """The adapters' metrics for ``/metrics``."""
+    if redis is not None:
+        return [redis.metrics]
+    if isinstance(cache, MemoryCache):
+        return [MemoryCacheMetrics(cache)]
+    return []
 
 
 def build_from_environment(**overrides: Any) -> Container:
@@ -218,20 +238,24 @@ def _redis(settings: Settings) -> RedisConnection | None:
         return None
     from filmflare.adapters.redis import RedisConnection
 
-    return RedisConnection(settings.redis_url, timeout=settings.redis_timeout_seconds)
+    return RedisConnection(
+        settings.redis_url, timeout=settings.redis_timeout_seconds, cluster=settings.redis_cluster
+    )
 
 
 def _cache(settings: Settings, redis: RedisConnection | None = None) -> Cache:
     if settings.cache == "memory":
-        return MemoryCache(max_entries=settings.cache_entries)
+        # Every process using this data directory (the server's workers, `filmflare import`)
+        # shares the generations, so a write in one retires what the others cached.
+        shared = Generations(settings.data_dir / GENERATIONS_FILE)
+        return MemoryCache(max_bytes=settings.cache_max_bytes, generations=shared)
     if settings.cache == "none":
         return NoCache()
     if redis is not None:
         from filmflare.adapters.redis import RedisCache
 
         # The generations are what a recovery after a lost invalidation must move on.
-        generations = (MOVIES_GENERATION, SEARCH_GENERATION)
-        return RedisCache(redis, settings.redis_prefix, generations)
+        return RedisCache(redis, settings.redis_prefix, GENERATIONS)
     raise ConfigurationError(f"FILMFLARE_CACHE={settings.cache} is not supported by this build")
 
 

@@ -49,8 +49,20 @@ class Settings(BaseSettings):
     # may use (its affinity and any cgroup CPU quota).
     workers: int | Literal["auto"] = 1
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    cache_entries: int = Field(default=50_000, ge=0)
     index_poll_seconds: float = Field(default=1.0, gt=0)
+
+    # Limits every server process keeps by itself (API.md, Limits), proxy in front or not.
+    # Open connections per worker; past it the oldest idle or unfinished one is closed.
+    max_connections: int = Field(default=1000, ge=1, le=1_000_000)
+    # A request's header section: bytes (request line included) and fields; past either, 431.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    max_headers: int = Field(default=100, ge=8, le=10_000)
+    # A client that has not sent its whole header section in this time is disconnected.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # The memory cache's size per process, in bytes of keys and values (0 turns it off).
+    cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # The Redis URL names one node of a Redis Cluster (or a managed Redis in cluster mode).
+    redis_cluster: bool = False
 
     @field_validator("rate_limit", "profile", mode="before")
     @classmethod

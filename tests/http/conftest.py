@@ -23,7 +23,7 @@ from filmflare.config import Settings
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
 from tests.infra_moto import dynamo_table, moto_url
-from tests.infra_redis import redis_prefix, redis_url
+from tests.infra_redis import redis_cluster_url, redis_prefix, redis_url
 from tests.infra_search import drop_alias, elasticsearch_url, opensearch_url, unique_alias
 
 __all__ = [  # fixtures, used by name
@@ -31,6 +31,7 @@ __all__ = [  # fixtures, used by name
     "elasticsearch_url",
     "moto_url",
     "opensearch_url",
+    "redis_cluster_url",
     "redis_prefix",
     "redis_url",
 ]
@@ -41,6 +42,8 @@ PROFILES: dict[str, dict[str, Any]] = {
     "embedded-no-cache": {"cache": "none"},
     "dynamodb": {"store": "dynamodb"},
     "redis": {"cache": "redis"},
+    # A Redis Cluster of three masters, as a managed Redis in cluster mode runs.
+    "redis-cluster": {"cache": "redis", "redis_cluster": True},
     "opensearch": {"search": "opensearch"},
     "elasticsearch": {"search": "elasticsearch"},
     # Every production backend at once, as a deployment runs.
@@ -52,7 +55,14 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 #: Profiles on real servers, and the fixtures (tests/infra_*.py) that find or start them.
-INFRA_PROFILES = {"dynamodb", "redis", "opensearch", "elasticsearch", "production"}
+INFRA_PROFILES = {
+    "dynamodb",
+    "redis",
+    "redis-cluster",
+    "opensearch",
+    "elasticsearch",
+    "production",
+}
 ENGINES = ("opensearch", "elasticsearch")
 MOVIE = {
     "title": "The Godfather",
@@ -81,7 +91,8 @@ def settings_for(
         overrides["dynamodb_endpoint"] = request.getfixturevalue("moto_url")
         overrides["dynamodb_table"] = request.getfixturevalue("dynamo_table")
     if overrides.get("cache") == "redis" and request is not None:
-        overrides["redis_url"] = request.getfixturevalue("redis_url")
+        server = "redis_cluster_url" if overrides.get("redis_cluster") else "redis_url"
+        overrides["redis_url"] = request.getfixturevalue(server)
         overrides["redis_prefix"] = request.getfixturevalue("redis_prefix")
     engine = overrides.get("search")
     if engine in ENGINES and request is not None:

@@ -20,8 +20,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from filmflare.application.cache_keys import SEARCH_GENERATION
-from filmflare.application.response_cache import AnswerKey, Lookup
+from filmflare.application.cache_keys import SEARCH_GENERATION, search_key
+from filmflare.application.response_cache import Lookup
 from filmflare.bootstrap import Container, build
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
@@ -391,9 +391,9 @@ def test_query_strings_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -
 
     def plan(params: list[tuple[str, str]]) -> reads.Plan:
         planned.append(params[0][1])
-        return reads.Plan(AnswerKey.of("test", params[0][1]), nothing)
+        return reads.Plan(search_key("test", params[0][1]), nothing)
 
-    async def nothing_cached(key: AnswerKey) -> Lookup:
+    async def nothing_cached(key: str) -> Lookup:
         return Lookup(None, None, answered=True)
 
     answers = reads.CachedAnswer("/test", plan, nothing_cached)
@@ -404,4 +404,4 @@ def test_query_strings_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -
     assert planned == ["a", "b", "c", "a", "b"]
     found = answers.plan(b"q=b")
     assert found is not None
-    assert found.key == AnswerKey.of("test", "b")
+    assert found.key == search_key("test", "b")

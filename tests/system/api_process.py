@@ -1,4 +1,4 @@
-"""The API as production runs it: a uvicorn process on the app factory, on a free port.
+"""The API as production runs it: ``filmflare serve`` on a free port, with its workers.
 
 Each process gets only the ``FILMFLARE_*`` settings given (the caller's are dropped) and
 runs in its own working directory, so no stray ``.env`` is read. Its output goes to a log
@@ -20,14 +20,16 @@ import httpx
 
 from tests.infra_redis import free_port
 
-FACTORY = "filmflare.entrypoints.http.app:app_from_environment"
-UVICORN = [sys.executable, "-m", "uvicorn", "--factory", FACTORY, "--host", "127.0.0.1"]
+FILMFLARE = Path(sys.executable).with_name("filmflare")  # the console script of this venv
 _HIT = re.compile(r'^filmflare_cache_lookups_total\{result="hit"\} ([0-9.e+]+)$', re.M)
 
 
 class ApiProcess:
-    def __init__(self, workdir: Path, settings: Mapping[str, str]) -> None:
+    """``workers`` server processes behind one port, as ``filmflare serve --workers`` runs."""
+
+    def __init__(self, workdir: Path, settings: Mapping[str, str], workers: int = 1) -> None:
         self.port = free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"api-{self.port}.log"
         self._workdir = workdir
@@ -44,7 +46,12 @@ class ApiProcess:
         self._workdir.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self._process = subprocess.Popen(
-                [*UVICORN, "--port", str(self.port), "--log-level", "warning"],
+                [
+                    str(FILMFLARE),
+                    "serve",
+                    *("--host", "127.0.0.1", "--port", str(self.port)),
+                    *("--workers", str(self.workers)),
+                ],
                 cwd=self._workdir,
                 env=env,
                 stdout=log,
@@ -59,6 +66,11 @@ class ApiProcess:
                 self.stop()
                 raise RuntimeError(f"the API did not start:\n{self.log.read_text()[-4000:]}")
             time.sleep(0.1)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "launch() first"
+        return self._process.pid
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -31,9 +30,8 @@ from tests.http.conftest import MOVIE, SECRET, bearer
 from tests.infra_moto import drop_tables
 from tests.infra_redis import INSTALL_HINT, RedisServer
 from tests.infra_search import drop_alias, unique_alias
-from tests.system.api_process import ApiProcess, process_env
+from tests.system.api_process import FILMFLARE, ApiProcess, process_env
 
-FILMFLARE = Path(sys.executable).with_name("filmflare")  # the console script of this venv
 CONVERGENCE_SECONDS = 60.0
 
 

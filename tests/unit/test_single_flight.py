@@ -7,15 +7,16 @@ open, so that concurrency is arranged by events, not by timing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from filmflare.adapters.memory import MemoryCache, NoCache
 from filmflare.adapters.sqlite import SqliteMovieRepository
-from filmflare.application.response_cache import ResponseCache
+from filmflare.application.response_cache import UNANSWERED, Lookup, ResponseCache
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
 from filmflare.domain.movie import Movie
@@ -53,6 +54,19 @@ class HeldRepository(SqliteMovieRepository):
             self._waiting.set()
             await gate.wait()
         return movie
+
+
+def through(
+    cache: ResponseCache,
+    flight: tuple[str, bytes | None] | None,
+    compute: Callable[[], Awaitable[bytes]],
+) -> Coroutine[Any, Any, bytes]:
+    """``compute`` through the cache as a miss of ``flight`` = (key, generation read); None:
+    a cache that did not answer."""
+    if flight is None:
+        return cache.answer("k", "gen", 60.0, compute, UNANSWERED)
+    key, generation = flight
+    return cache.answer(key, "gen", 60.0, compute, Lookup(None, generation, answered=True))
 
 
 async def settle() -> None:
@@ -122,7 +136,7 @@ async def test_without_a_cache_every_miss_reads_the_store(
 
 
 async def test_a_failure_reaches_every_caller_and_the_next_call_tries_again() -> None:
-    cache = ResponseCache(MemoryCache(max_entries=10), coalesce=True)
+    cache = ResponseCache(MemoryCache(max_bytes=1 << 20), coalesce=True)
     calls = 0
     gate = asyncio.Event()
 
@@ -132,27 +146,27 @@ async def test_a_failure_reaches_every_caller_and_the_next_call_tries_again() ->
         await gate.wait()
         raise RuntimeError("backend broke")
 
-    callers = [asyncio.create_task(cache.once(("k", None), failing)) for _ in range(3)]
+    callers = [asyncio.create_task(through(cache, ("k", None), failing)) for _ in range(3)]
     await settle()
     gate.set()
     results = await asyncio.gather(*callers, return_exceptions=True)
     assert calls == 1
     assert all(isinstance(result, RuntimeError) for result in results)
     with pytest.raises(RuntimeError):
-        await cache.once(("k", None), failing)
+        await through(cache, ("k", None), failing)
     assert calls == 2
 
 
 async def test_a_caller_that_goes_away_does_not_cancel_the_others() -> None:
-    cache = ResponseCache(MemoryCache(max_entries=10), coalesce=True)
+    cache = ResponseCache(MemoryCache(max_bytes=1 << 20), coalesce=True)
     gate = asyncio.Event()
 
     async def slow() -> bytes:
         await gate.wait()
         return b"answer"
 
-    leader = asyncio.create_task(cache.once(("k", b"1"), slow))
-    follower = asyncio.create_task(cache.once(("k", b"1"), slow))
+    leader = asyncio.create_task(through(cache, ("k", b"1"), slow))
+    follower = asyncio.create_task(through(cache, ("k", b"1"), slow))
     await settle()
     leader.cancel()
     await settle()
@@ -162,7 +176,7 @@ async def test_a_caller_that_goes_away_does_not_cancel_the_others() -> None:
 
 
 async def test_flights_are_named_by_key_and_generation() -> None:
-    cache = ResponseCache(MemoryCache(max_entries=10), coalesce=True)
+    cache = ResponseCache(MemoryCache(max_bytes=1 << 20), coalesce=True)
     gate = asyncio.Event()
     calls: list[str] = []
 
@@ -176,7 +190,9 @@ async def test_flights_are_named_by_key_and_generation() -> None:
 
     flights: list[tuple[str, bytes] | None] = [("a", b"1"), ("a", b"2"), ("b", b"1")]
     flights += [("a", b"1"), None, None]
-    tasks = [asyncio.create_task(cache.once(flight, compute(str(flight)))) for flight in flights]
+    tasks = [
+        asyncio.create_task(through(cache, flight, compute(str(flight)))) for flight in flights
+    ]
     await settle()
     gate.set()
     await asyncio.gather(*tasks)
@@ -193,5 +209,5 @@ async def test_coalescing_is_off_unless_asked() -> None:
         await asyncio.sleep(0)
         return b"x"
 
-    await asyncio.gather(*(cache.once(("k", None), compute) for _ in range(3)))
+    await asyncio.gather(*(through(cache, ("k", None), compute) for _ in range(3)))
     assert calls == 3

@@ -1,27 +1,47 @@
 """The cache's key scheme, shared by the readers and the writers that invalidate them.
 
-- ``movie:{id}`` holds one movie's response; a write deletes it after bumping
-  ``MOVIES_GENERATION``, which readers use as the guard of their ``set``.
-- Every search-like response embeds ``SEARCH_GENERATION`` in its key. The indexer bumps it
-  once the index shows a batch of changes, so one increment retires every cached search.
+Every cached response is stored under a generation (see the ``Cache`` port); a writer bumps
+it, which retires every response stored under it at once, in every process.
+
+- Search-like answers (searches, suggestions, genre counts) live under ``SEARCH_GENERATION``,
+  which the indexer bumps once the index shows a batch of changes.
+- A movie's response lives under its bucket's generation (``movie_generation``), which a
+  write of the movie bumps. Movies share ``MOVIE_BUCKETS`` buckets, so a write retires the
+  cached responses of the few other movies in its bucket too (a miss each, never a stale
+  read), and a recovery after a lost invalidation has a bounded set of counters to move.
+
+Keys carry their generation's tag in braces, so that a cache spread over several servers
+(Redis Cluster) keeps each entry beside the counter it is read with.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 
-MOVIES_GENERATION = "gen:movies"
-SEARCH_GENERATION = "gen:search"
+SEARCH_GENERATION = "gen:{search}"
+MOVIE_BUCKETS = 1024
 MOVIE_TTL = 300.0
 SEARCH_TTL = 60.0
 
 
+def _bucket(movie_id: str) -> str:
+    return f"{{m{zlib.crc32(movie_id.encode()) % MOVIE_BUCKETS}}}"
+
+
 def movie_key(movie_id: str) -> str:
-    return f"movie:{movie_id}"
+    return f"movie:{_bucket(movie_id)}:{movie_id}"
 
 
-def search_key_parts(kind: str, normalized: str) -> tuple[str, str]:
-    """A search-like answer's key is ``head + generation + tail`` (generation ``0`` when the
-    counter is absent or empty); this returns head and tail."""
-    digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
-    return f"{kind}:", f":{digest}"
+def movie_generation(movie_id: str) -> str:
+    return f"gen:{_bucket(movie_id)}"
+
+
+def search_key(kind: str, identity: str) -> str:
+    """Where a search-like answer is cached: ``kind`` and a digest of what it depends on."""
+    digest = hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
+    return f"{kind}:{{search}}:{digest}"
+
+
+#: Every generation there is: what a recovery after a lost invalidation bumps.
+GENERATIONS = (SEARCH_GENERATION, *(f"gen:{{m{n}}}" for n in range(MOVIE_BUCKETS)))

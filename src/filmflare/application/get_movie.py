@@ -1,7 +1,7 @@
 """Fetch one movie, cache-aside.
 
 Rules: a hit is served as stored; a miss reads the store and fills the cache only if no write
-bumped the movies generation meanwhile, so a write is never followed by a stale read;
+bumped the movie's generation meanwhile, so a write is never followed by a stale read;
 concurrent misses of one movie read the store once. ``cached`` answers hits only.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filmflare.application.cache_keys import MOVIE_TTL, MOVIES_GENERATION, movie_key
+from filmflare.application.cache_keys import MOVIE_TTL, movie_generation, movie_key
 from filmflare.application.presenters import movie_body
 from filmflare.application.response_cache import ResponseCache
 from filmflare.domain.errors import MovieNotFound
@@ -36,25 +36,22 @@ class GetMovie:
         self._cache = cache
 
     async def execute(self, movie_id: str) -> MovieResponse:
-        key = movie_key(movie_id)
-        seen = await self._cache.lookup([key, MOVIES_GENERATION])
-        cached, generation = seen or (None, None)
-        if cached is not None:
-            return MovieResponse.unpack(cached)
-        # Concurrent misses read the store once (single flight).
-        flight = (key, generation) if seen is not None else None
-        return await self._cache.once(flight, lambda: self._load(movie_id, key, generation))
+        packed = await self._cache.answer(
+            movie_key(movie_id),
+            movie_generation(movie_id),
+            MOVIE_TTL,
+            lambda: self._load(movie_id),
+        )
+        return MovieResponse.unpack(packed)
 
     async def cached(self, movie_id: str) -> MovieResponse | None:
         """The response ``execute`` would give from the cache, or None (a miss, or a cache that
         does not answer): one lookup, and the same rule, so never one a write has retired."""
-        packed = await self._cache.cached(movie_key(movie_id))
-        return None if packed is None else MovieResponse.unpack(packed)
+        found = await self._cache.read(movie_key(movie_id), movie_generation(movie_id))
+        return None if found.answer is None else MovieResponse.unpack(found.answer)
 
-    async def _load(self, movie_id: str, key: str, generation: bytes | None) -> MovieResponse:
+    async def _load(self, movie_id: str) -> bytes:
         movie = await self._repository.get(movie_id)
         if movie is None:
             raise MovieNotFound(movie_id)
-        response = MovieResponse(movie.version, movie_body(movie))
-        await self._cache.put(key, response.pack(), MOVIE_TTL, (MOVIES_GENERATION, generation))
-        return response
+        return MovieResponse(movie.version, movie_body(movie)).pack()

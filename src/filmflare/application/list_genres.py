@@ -6,8 +6,9 @@ spelling; most movies first.
 
 from __future__ import annotations
 
+from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
 from filmflare.application.presenters import genres_body
-from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
+from filmflare.application.response_cache import Lookup, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
 
 _KIND, _IDENTITY = "genres", "all"
@@ -24,12 +25,13 @@ class ListGenres:
         async def answer() -> bytes:
             return genres_body(list(await self._index.genres()))
 
-        return await self._cache.search_answer(self.answer_key(), answer, seen)
+        key = self.answer_key()
+        return await self._cache.answer(key, SEARCH_GENERATION, SEARCH_TTL, answer, seen)
 
-    def answer_key(self) -> AnswerKey:
+    def answer_key(self) -> str:
         """Where ``execute`` caches its answer."""
-        return AnswerKey.of(_KIND, _IDENTITY)
+        return search_key(_KIND, _IDENTITY)
 
-    async def cached(self, key: AnswerKey) -> Lookup:
+    async def cached(self, key: str) -> Lookup:
         """What ``execute`` cached at the current index state."""
-        return await self._cache.cached_answer(key)
+        return await self._cache.read(key, SEARCH_GENERATION)

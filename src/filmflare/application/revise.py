@@ -11,7 +11,7 @@ import asyncio
 import random
 from collections.abc import Callable
 
-from filmflare.application.cache_keys import MOVIES_GENERATION, movie_key
+from filmflare.application.cache_keys import movie_generation
 from filmflare.application.indexer import Indexer
 from filmflare.application.response_cache import ResponseCache
 from filmflare.domain.errors import MovieNotFound, VersionConflict
@@ -62,5 +62,5 @@ class Reviser:
 
     async def written(self, movie_id: str) -> None:
         """After any committed write: retire cached reads, then let the indexer project it."""
-        await self._cache.invalidate(MOVIES_GENERATION, [movie_key(movie_id)])
+        await self._cache.invalidate(movie_generation(movie_id))
         self._indexer.wake()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
 from filmflare.application.presenters import search_body
-from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
+from filmflare.application.response_cache import Lookup, ResponseCache
 from filmflare.domain.criteria import SearchCriteria
 from filmflare.domain.cursor import Cursor
 from filmflare.domain.search import Hit, Position, SearchPage
@@ -31,20 +32,22 @@ class SearchMovies:
     async def execute(self, criteria: SearchCriteria, seen: Lookup | None = None) -> bytes:
         """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
         fingerprint, page, position = _start(criteria)
-        return await self._cache.search_answer(
-            AnswerKey.of(_KIND, _identity(criteria, fingerprint, page)),
+        return await self._cache.answer(
+            search_key(_KIND, _identity(criteria, fingerprint, page)),
+            SEARCH_GENERATION,
+            SEARCH_TTL,
             lambda: self._answer(criteria, fingerprint, page, position),
             seen,
         )
 
-    def answer_key(self, criteria: SearchCriteria) -> AnswerKey:
+    def answer_key(self, criteria: SearchCriteria) -> str:
         """Where ``execute`` caches its answer (a cursor that does not belong is a 400 here too)."""
         fingerprint, page, _position = _start(criteria)
-        return AnswerKey.of(_KIND, _identity(criteria, fingerprint, page))
+        return search_key(_KIND, _identity(criteria, fingerprint, page))
 
-    async def cached(self, key: AnswerKey) -> Lookup:
+    async def cached(self, key: str) -> Lookup:
         """What ``execute`` cached at the current index state."""
-        return await self._cache.cached_answer(key)
+        return await self._cache.read(key, SEARCH_GENERATION)
 
     async def _answer(
         self, criteria: SearchCriteria, fingerprint: str, page: int, position: Position | None

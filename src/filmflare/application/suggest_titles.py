@@ -6,8 +6,9 @@ Rules: every typed word must start a title word (the last as a prefix, typo tole
 
 from __future__ import annotations
 
+from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
 from filmflare.application.presenters import suggestions_body
-from filmflare.application.response_cache import AnswerKey, Lookup, ResponseCache
+from filmflare.application.response_cache import Lookup, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
 
 _KIND = "suggest"
@@ -26,16 +27,16 @@ class SuggestTitles:
             found = list(await self._index.suggest(text, limit)) if text else []
             return suggestions_body(found)
 
-        key = AnswerKey.of(_KIND, _identity(text, limit))
-        return await self._cache.search_answer(key, answer, seen)
+        key = search_key(_KIND, _identity(text, limit))
+        return await self._cache.answer(key, SEARCH_GENERATION, SEARCH_TTL, answer, seen)
 
-    def answer_key(self, text: str, limit: int) -> AnswerKey:
+    def answer_key(self, text: str, limit: int) -> str:
         """Where ``execute`` caches its answer."""
-        return AnswerKey.of(_KIND, _identity(_typed(text), limit))
+        return search_key(_KIND, _identity(_typed(text), limit))
 
-    async def cached(self, key: AnswerKey) -> Lookup:
+    async def cached(self, key: str) -> Lookup:
         """What ``execute`` cached at the current index state."""
-        return await self._cache.cached_answer(key)
+        return await self._cache.read(key, SEARCH_GENERATION)
 
 
 def _typed(text: str) -> str:

@@ -1,40 +1,36 @@
-"""A cache of serialized responses, shared by every replica that uses the same backend."""
+"""A cache of serialized responses, shared by every process (and replica) that uses it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 
 class Cache(Protocol):
-    """Bytes by key, with a time to live.
+    """Bytes by key, each entry stored under a **generation**: a counter the cache keeps.
 
-    - ``get_many`` returns None for each key that is missing or expired.
-    - ``set`` stores ``value``; with ``guard`` = (key, expected), only while that key still
-      holds ``expected`` (None meaning absent), checked atomically with the write. This is how
-      a reader avoids storing what a concurrent writer has just made stale.
-    - ``incr`` adds 1 to an integer key (missing = 0) and returns the new value.
-    - ``get_at_generation(counter, head, tail)`` returns (G, the value at ``head + G + tail``),
-      G being what ``get_many`` reads at ``counter`` (in the key, ``0`` when absent or empty),
-      both read at once: what two ``get_many`` calls would give, in one round trip on a remote
-      cache.
+    - ``read(key, generation)`` returns ``(G, value)``: G is what the counter holds now (None
+      until it is first bumped), ``value`` the bytes stored at ``key`` under G; None when the
+      key is missing or expired, or was stored under another value of the counter. Both are
+      read at once (one round trip on a remote cache).
+    - ``write(key, value, ttl, generation, seen)`` stores ``value`` at ``key`` under ``seen``
+      (the G a ``read`` returned), only while the counter still holds ``seen``: checked
+      atomically with the write, so a reader whose read predates a bump stores nothing.
+    - ``bump(generation)`` moves the counter to a value it never held: every entry stored
+      under it so far reads as absent, for every process sharing the cache, at once.
+    - A key or generation may carry a tag in braces (``movie:{m17}:…``); the key and the
+      generation of one call share their tag, so a cache spread over several servers (Redis
+      Cluster) keeps them on one.
     - A cache that fails must not fail the request: adapters raise ``BackendUnavailable``
       and callers fall back to the backends.
     """
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+    async def read(self, key: str, generation: str) -> tuple[bytes | None, bytes | None]: ...
 
-    async def get_at_generation(
-        self, counter: str, head: str, tail: str
-    ) -> tuple[bytes | None, bytes | None]: ...
-
-    async def set(
-        self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None
+    async def write(
+        self, key: str, value: bytes, ttl: float, generation: str, seen: bytes | None
     ) -> None: ...
 
-    async def delete(self, keys: Sequence[str]) -> None: ...
-
-    async def incr(self, key: str) -> int: ...
+    async def bump(self, generation: str) -> None: ...
 
     async def ping(self) -> None: ...
 

@@ -1,92 +1,153 @@
-"""``Cache`` in the process's memory: LRU-bounded entries with a time to live.
+"""``Cache`` in the process's memory, bounded in bytes, coherent across the processes of a host.
 
-Every method runs without awaiting, so on one event loop each call, the guarded ``set``
-included, is atomic. Counters live apart from the entries: a generation counter evicted
-by LRU pressure would come back as 0, reviving responses cached under an old generation.
+Entries live in this process: at most ``max_bytes`` of keys and values (with a fixed
+allowance per entry for the bookkeeping), the least recently used evicted first, each freed
+when it expires (a sweep every few seconds, and on every write). Generations live in
+``Generations``, a file every process on the host maps, so a write in one worker retires what
+every other worker cached.
+
+Every method runs without awaiting, so on one event loop each call, the guarded ``write``
+included, is atomic; across processes, a write's guard and a bump can interleave only as
+"guard checked, then bumped", which leaves an entry stamped with the old value: it reads as
+absent everywhere.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import heapq
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from filmflare.adapters.memory.generations import Generations
+
+# What an entry costs beyond its key and value: the entry object, its dict and heap slots.
+ENTRY_OVERHEAD = 200
+SWEEP_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class _Entry:
+    value: bytes
+    expires: float
+    stamp: int  # the generation's value when it was written
+    size: int
 
 
 class MemoryCache:
-    """At most ``max_entries`` entries (least recently used evicted first); counters unbounded.
+    """At most ``max_bytes`` of entries (0 keeps none); generations in ``generations``."""
 
-    Entries expire ``ttl`` seconds after they are set, on the monotonic clock. Counters never
-    expire. ``set`` on a counter's key replaces it with an entry; ``incr`` on an entry holding
-    an integer turns it into a counter, and on any other entry raises ``ValueError``.
-    """
-
-    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
-        if max_entries < 0:
-            raise ValueError("max_entries must be zero or more")
-        self._max_entries = max_entries
+    def __init__(
+        self,
+        max_bytes: int,
+        generations: Generations | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_bytes < 0:
+            raise ValueError("max_bytes must be zero or more")
+        self._max_bytes = max_bytes
+        self._generations = generations or Generations(None)
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
-        self._counters: dict[str, int] = {}
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._expiries: list[tuple[float, int, str]] = []  # a heap; stale items are skipped
+        self._written = 0  # tells a heap item from the entry's later rewrites
+        self._bytes = 0
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def size(self) -> int:
+        """Bytes held, as counted against ``max_bytes``."""
+        return self._bytes
+
+    @property
+    def entries(self) -> int:
+        return len(self._entries)
 
     async def start(self) -> None:
-        """Nothing to open."""
+        self._generations.open()
+        if self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        return [self._get(key) for key in keys]
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        self._entries.clear()
+        self._expiries.clear()
+        self._bytes = 0
+        self._generations.close()
 
-    async def get_at_generation(
-        self, counter: str, head: str, tail: str
-    ) -> tuple[bytes | None, bytes | None]:
-        generation = self._get(counter)
-        return generation, self._get(head + (generation or b"0").decode() + tail)
+    async def read(self, key: str, generation: str) -> tuple[bytes | None, bytes | None]:
+        current = self._generations.read(generation)
+        seen = b"%d" % current if current else None
+        entry = self._entries.get(key)
+        if entry is None:
+            return seen, None
+        if entry.stamp != current:
+            return seen, None
+        if entry.expires <= self._clock():
+            self._drop(key)
+            return seen, None
+        self._entries.move_to_end(key)
+        return seen, entry.value
 
-    async def set(
-        self, key: str, value: bytes, ttl: float, guard: tuple[str, bytes | None] | None = None
+    async def write(
+        self, key: str, value: bytes, ttl: float, generation: str, seen: bytes | None
     ) -> None:
         if ttl <= 0:
             raise ValueError("ttl must be positive")
-        if guard is not None and self._get(guard[0]) != guard[1]:
+        now = self._clock()
+        self._sweep(now)
+        current = self._generations.read(generation)
+        if seen != (b"%d" % current if current else None):
             return
-        self._counters.pop(key, None)
-        self._entries[key] = (value, self._clock() + ttl)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        size = len(key) + len(value) + ENTRY_OVERHEAD
+        if size > self._max_bytes:
+            return
+        self._drop(key)
+        self._written += 1
+        expires = now + ttl
+        self._entries[key] = _Entry(value, expires, current, size)
+        heapq.heappush(self._expiries, (expires, self._written, key))
+        self._bytes += size
+        while self._bytes > self._max_bytes:
+            self._drop(next(iter(self._entries)))  # the least recently used
+        if len(self._expiries) > 2 * len(self._entries) + 64:
+            self._compact()
 
-    async def delete(self, keys: Sequence[str]) -> None:
-        for key in keys:
-            self._entries.pop(key, None)
-            self._counters.pop(key, None)
-
-    async def incr(self, key: str) -> int:
-        start = self._get(key)
-        if key not in self._counters and start is not None:
-            try:
-                self._counters[key] = int(start)
-            except ValueError:
-                raise ValueError(f"cache key {key!r} does not hold an integer") from None
-            del self._entries[key]
-        value = self._counters.get(key, 0) + 1
-        self._counters[key] = value
-        return value
+    async def bump(self, generation: str) -> None:
+        self._generations.bump(generation)
 
     async def ping(self) -> None:
         """Always answers: the cache is this process."""
 
-    async def close(self) -> None:
-        self._entries.clear()
-        self._counters.clear()
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
 
-    def _get(self, key: str) -> bytes | None:
-        counter = self._counters.get(key)
-        if counter is not None:
-            return str(counter).encode()
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        value, expires = entry
-        if expires <= self._clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return value
+    def _sweep(self, now: float) -> None:
+        """Free every entry whose time is up."""
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            expires, _, key = heapq.heappop(expiries)
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires == expires:
+                self._drop(key)
+
+    def _compact(self) -> None:
+        """Rebuild the heap from the live entries: rewrites and evictions leave stale items."""
+        self._expiries = [
+            (entry.expires, n, key) for n, (key, entry) in enumerate(self._entries.items())
+        ]
+        heapq.heapify(self._expiries)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            self._sweep(self._clock())

@@ -1,31 +1,19 @@
-"""How the cache lays out values in Redis.
+"""How the cache lays out an entry in Redis: ``STAMP \\0 PAYLOAD``.
 
-- An entry (``set``) is ``\\0 EPOCH \\0 PAYLOAD``: the epoch it was written under, then the
-  bytes the port was given. The leading NUL never starts an integer, so entries and counters
-  cannot be mistaken for one another.
-- A counter (``incr``) is the plain decimal integer Redis's ``INCR`` keeps.
+``STAMP`` is the value the entry's generation held when it was written (decimal digits, or
+nothing before the first bump), so a read tells at once whether a bump has retired it.
 """
 
 from __future__ import annotations
 
-from enum import Enum
-
 NUL = b"\x00"
 
 
-class Kind(Enum):
-    ENTRY = "entry"
-    COUNTER = "counter"
-    ABSENT = "absent"
-
-
-def decode(raw: bytes | None, epoch: bytes) -> tuple[Kind, bytes | None]:
-    """What a stored value means under ``epoch``: an entry of another epoch is absent."""
+def current(raw: bytes | None, generation: bytes | None) -> bytes | None:
+    """The payload of a stored entry, if it was written under ``generation``."""
     if raw is None:
-        return Kind.ABSENT, None
-    if not raw.startswith(NUL):
-        return Kind.COUNTER, raw
-    stop = raw.index(NUL, 1)
-    if raw[1:stop] != epoch:
-        return Kind.ABSENT, None
-    return Kind.ENTRY, raw[stop + 1 :]
+        return None
+    stamp, separator, payload = raw.partition(NUL)
+    if not separator or stamp != (generation or b""):
+        return None
+    return payload

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from filmflare.application.get_movie import GetMovie
-from filmflare.application.response_cache import AnswerKey, Lookup
+from filmflare.application.response_cache import Lookup
 from filmflare.domain.errors import DomainError
 from filmflare.entrypoints.http.conditional import etag, if_none_match, matches
 from filmflare.entrypoints.http.responses import JSON
@@ -68,7 +68,7 @@ class Plan:
     """What a valid query string asks for: where its answer is cached, and the use case that
     makes the answer given what the cache held (``Lookup``)."""
 
-    key: AnswerKey
+    key: str
     compute: Callable[[Lookup], Awaitable[bytes]]
 
 
@@ -99,7 +99,7 @@ class CachedAnswer:
         self,
         template: str,
         plan: Callable[[Params], Plan],
-        cached: Callable[[AnswerKey], Awaitable[Lookup]],
+        cached: Callable[[str], Awaitable[Lookup]],
     ) -> None:
         self.template = template
         self._plan = plan
