@@ -28,9 +28,7 @@ def worker_pids(supervisor: int) -> list[int]:
     """The worker processes uvicorn's supervisor spawned (not multiprocessing's helper)."""
     children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
     return [
-        int(pid)
-        for pid in children
-        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
     ]
 
 
@@ -81,7 +79,8 @@ def connect_to_every_worker(api: ApiProcess) -> list[WorkerConnection]:
     held: list[WorkerConnection] = []
     deadline = time.monotonic() + 30
     while {c.pid for c in held} != set(pids):
-        assert len(held) < MAX_CONNECTIONS and time.monotonic() < deadline, "a worker took none"
+        assert len(held) < MAX_CONNECTIONS, "a worker took no connection"
+        assert time.monotonic() < deadline, "a worker took no connection in time"
         connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=10)
         connection.connect()
         connection.request("GET", "/healthz")  # answered once a worker has accepted it
