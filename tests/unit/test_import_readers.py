@@ -252,3 +252,34 @@ def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
         open_rows(str(tmp_path / "nope.json"), "json"),
     ):
         pass
+
+
+# Strict JSON: the one parse request bodies use too (``strict_json``).
+
+
+def test_an_element_with_a_repeated_member_is_rejected_alone_on_its_line() -> None:
+    data = b'[{"title": "Heat"},\n{"title": "Ronin",\n "title": "Up"},\n{"title": "Alien"}]'
+    found = rows(data, "json")
+    assert found[0] == (1, {"title": "Heat"})
+    assert found[2] == (4, {"title": "Alien"})
+    assert found[1][0] == 2
+    assert found[1][1] == 'malformed JSON: member "title" appears more than once in one object'
+
+
+def test_an_element_that_only_strict_json_refuses_does_not_end_the_reading() -> None:
+    data = b'[{"title": "A", "rating": NaN}, {"title": "B", "x": {"y": 1, "y": 2}}, {"title": "C"}]'
+    found = rows(data, "json")
+    assert [line for line, _ in found] == [1, 1, 1]
+    assert str(found[0][1]).startswith("malformed JSON")
+    assert str(found[1][1]).startswith('malformed JSON: member "y"')
+    assert found[2] == (1, {"title": "C"})
+
+
+def test_an_ndjson_line_with_a_repeated_member_is_rejected_with_its_reason() -> None:
+    data = b'{"title": "A"}\n{"title": "B", "title": "C"}\n{"title": "D", "rating": NaN}\n'
+    found = rows(data, "ndjson")
+    assert found[0] == (1, {"title": "A"})
+    assert found[1] == (2, 'malformed JSON: member "title" appears more than once in one object')
+    assert found[2][0] == 3
+    assert str(found[2][1]).startswith("malformed JSON: ")
+    assert "(column " in str(found[2][1])

@@ -175,3 +175,54 @@ def test_patch_removing_release_date_keeps_year() -> None:
 def test_patch_must_be_an_object_of_client_fields(patch: object) -> None:
     with pytest.raises(ValidationFailed):
         merge_patch(BASE, patch)
+
+
+# Control characters: every string field, list items too; tab, line feed and carriage return
+# are text.
+
+_STRING_FIELDS = {
+    "title": "Heat{}",
+    "original_title": "Heat{}",
+    "overview": "A heist{}",
+    "certification": "R{}",
+    "language": "e{}",
+    "release_date": "1995-12-1{}",
+}
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\x1b", "\x7f", "\x80", "\x85", "\x9f"])
+@pytest.mark.parametrize("field", sorted(_STRING_FIELDS))
+def test_a_control_character_in_any_string_field_is_named(field: str, control: str) -> None:
+    raw = {"title": "t", field: _STRING_FIELDS[field].format(control)}
+    message = fields_of(raw)[field]
+    assert "control characters" in message
+    assert f"U+{ord(control):04X}" in message
+
+
+@pytest.mark.parametrize("field", ["genres", "directors", "cast"])
+def test_a_control_character_in_a_list_item_names_the_item(field: str) -> None:
+    errors = fields_of({"title": "t", field: ["Fine", "Bad\x00Name"]})
+    assert set(errors) == {f"{field}[1]"}
+
+
+def test_a_control_character_is_refused_even_where_trimming_would_drop_it() -> None:
+    # \x0b, \x0c, \x1c-\x1f and \x85 are white space to str.strip(): still refused.
+    for control in ("\x0b", "\x0c", "\x1c", "\x85"):
+        assert "title" in fields_of({"title": "Heat" + control})
+
+
+def test_tab_line_feed_and_carriage_return_are_text() -> None:
+    data = parse_movie_data({"title": "Heat", "overview": "One\tTwo\r\nThree\nFour"})
+    assert data.overview == "One\tTwo\r\nThree\nFour"
+
+
+def test_format_characters_are_text() -> None:
+    # Zero-width joiner and a right-to-left mark: category Cf, not controls.
+    title = "\u200dHeat\u200f"
+    assert parse_movie_data({"title": title}).title == title
+
+
+def test_a_patch_cannot_bring_a_control_character_in() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        merge_patch(MovieData(title="Heat"), {"cast": ["Al\x00Pacino"]})
+    assert [e.field for e in caught.value.errors] == ["cast[0]"]

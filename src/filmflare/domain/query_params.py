@@ -1,19 +1,34 @@
 """Parsing the query string of ``GET /movies`` into ``SearchCriteria``.
 
 Every parameter is named in the contract; anything else, a value of the wrong shape, or a
-single-valued parameter given twice is a 422 naming the parameter.
+single-valued parameter given twice is a 422 naming the parameter. Integers and numbers are
+written in ASCII (``int()`` would also take ``１９９５``, ``١٩٩٥`` and ``1_995``), text holds no
+control character (``rules.CONTROL``), and a query string of more than ``MAX_PARAMS``
+parameters is refused whole, before any is parsed.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
+from itertools import islice
 
 from filmflare.domain.criteria import FACETS, SORT_FIELDS, SearchCriteria, Sort
+from filmflare.domain.cursor import MAX_CURSOR_LENGTH
 from filmflare.domain.errors import FieldError, ValidationFailed
-from filmflare.domain.rules import MAX_VOTES
+from filmflare.domain.rules import MAX_VOTES, control_character
 
-_TEXT_LIMIT = 500
+TEXT_LIMIT = 500
+#: The most parameters a query string may hold, on every endpoint: search takes 22 names,
+#: ``genre`` repeatable; far more is no real client, and refusing it keeps parsing cheap.
+MAX_PARAMS = 100
+_SPACE = " \t\r\n"  # trimmed around a value; Unicode spaces are not ASCII
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: How an error about the query string as a whole names its "field".
+QUERY_STRING = "(query string)"
+_MAX_DIGITS = 19  # more significant digits than any bound here has: out of range
 
 
 class _Bad(Exception):
@@ -22,11 +37,11 @@ class _Bad(Exception):
 
 def _int(low: int, high: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise _Bad("must be an integer") from None
-        if not low <= value <= high:
+        text = raw.strip(_SPACE)
+        if not _INTEGER.fullmatch(text):
+            raise _Bad("must be an integer in ASCII digits (0-9), with an optional sign")
+        value = int(text) if len(text.lstrip("+-").lstrip("0")) <= _MAX_DIGITS else None
+        if value is None or not low <= value <= high:
             raise _Bad(f"must be between {low} and {high}")
         return value
 
@@ -35,10 +50,13 @@ def _int(low: int, high: int) -> Callable[[str], int]:
 
 def _number(low: float, high: float) -> Callable[[str], float]:
     def parse(raw: str) -> float:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise _Bad("must be a number") from None
+        text = raw.strip(_SPACE)
+        if not _NUMBER.fullmatch(text):
+            raise _Bad(
+                "must be a number in ASCII digits (0-9), with an optional sign, "
+                "decimal point and exponent"
+            )
+        value = float(text)
         if not math.isfinite(value) or not low <= value <= high:
             raise _Bad(f"must be a number between {low:g} and {high:g}")
         return value
@@ -46,11 +64,19 @@ def _number(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
-def _text(raw: str) -> str | None:
-    value = raw.strip()
-    if len(value) > _TEXT_LIMIT:
-        raise _Bad(f"must be at most {_TEXT_LIMIT} characters")
-    return value or None
+def _free_text(limit: int) -> Callable[[str], str | None]:
+    def parse(raw: str) -> str | None:
+        if (refused := control_character(raw)) is not None:
+            raise _Bad(refused)
+        value = raw.strip()
+        if len(value) > limit:
+            raise _Bad(f"must be at most {limit} characters")
+        return value or None
+
+    return parse
+
+
+_text = _free_text(TEXT_LIMIT)
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -90,6 +116,8 @@ def _facets(raw: str) -> tuple[str, ...]:
 
 
 def _genre(raw: str) -> str:
+    if (refused := control_character(raw)) is not None:
+        raise _Bad(refused)
     value = raw.strip()
     if not value or len(value) > 40:
         raise _Bad("must be a genre name of 1 to 40 characters")
@@ -115,7 +143,7 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "sort": _sort,
     "page": _int(1, 10**9),
     "per_page": _int(1, 100),
-    "cursor": _text,
+    "cursor": _free_text(MAX_CURSOR_LENGTH),
     "facets": _facets,
     "highlight": _bool,
 }
@@ -126,7 +154,7 @@ def parse_search_params(params: Iterable[tuple[str, str]]) -> SearchCriteria:
     errors: list[FieldError] = []
     values: dict[str, object] = {}
     genres: list[str] = []
-    for name, raw in params:
+    for name, raw in _at_most_max(params):
         if name == "genre":
             try:
                 genres.append(_genre(raw))
@@ -154,7 +182,7 @@ def parse_suggest_params(params: Iterable[tuple[str, str]]) -> tuple[str, int]:
     errors: list[FieldError] = []
     values: dict[str, object] = {}
     parsers: dict[str, Callable[[str], object]] = {"q": _text, "limit": _int(1, 20)}
-    for name, raw in params:
+    for name, raw in _at_most_max(params):
         parser = parsers.get(name)
         if parser is None:
             errors.append(FieldError(name, "is not a suggest parameter"))
@@ -175,6 +203,16 @@ def parse_suggest_params(params: Iterable[tuple[str, str]]) -> tuple[str, int]:
 
 def reject_params(params: Iterable[tuple[str, str]]) -> None:
     """For endpoints that take no query parameters: any given is a 422."""
-    errors = [FieldError(name, "is not a parameter of this endpoint") for name, _ in params]
+    pairs = _at_most_max(params)
+    errors = [FieldError(name, "is not a parameter of this endpoint") for name, _ in pairs]
     if errors:
         raise ValidationFailed(errors)
+
+
+def _at_most_max(params: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs, or a 422 with one error when there are more than ``MAX_PARAMS``."""
+    pairs = list(islice(params, MAX_PARAMS + 1))
+    if len(pairs) > MAX_PARAMS:
+        message = f"may hold at most {MAX_PARAMS} parameters"
+        raise ValidationFailed([FieldError(QUERY_STRING, message)])
+    return pairs

@@ -1,8 +1,9 @@
 """Turning untrusted input into valid ``MovieData``, collecting every broken rule.
 
-The rules are the API contract's: strings are trimmed, lengths count code points, lists drop
-names that repeat, ``language`` is lower-cased, ``year`` comes from ``release_date`` when only
-that is given, and both must agree when both are.
+The rules are the API contract's: strings are trimmed, lengths count code points, no string
+holds a control character (``CONTROL``), lists drop names that repeat, ``language`` is
+lower-cased, ``year`` comes from ``release_date`` when only that is given, and both must agree
+when both are.
 """
 
 from __future__ import annotations
@@ -18,6 +19,23 @@ from filmflare.domain.movie import CLIENT_FIELDS, LIST_FIELDS, SERVER_FIELDS, Mo
 MAX_VOTES = 2**53 - 1
 YEAR_MIN, YEAR_MAX = 1870, 2100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Control characters a string may not hold: Unicode's (category Cc) but tab, line feed and
+#: carriage return. That includes DEL and the C1 range U+0080–U+009F: no text needs them,
+#: and they are either mojibake (Windows-1252 read as Latin-1) or a trick (U+0085 breaks a
+#: line for some readers, U+009B starts a terminal escape). Format characters (zero-width
+#: joiners, direction marks) are text and stay allowed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(value: str) -> str | None:
+    """Why ``value`` is refused for holding a control character (``CONTROL``), or None."""
+    found = CONTROL.search(value)
+    if found is None:
+        return None
+    return (
+        "must not hold control characters other than tab, line feed and carriage return"
+        f" (found U+{ord(found[0]):04X})"
+    )
 
 
 class _Broken(Exception):
@@ -34,6 +52,8 @@ def _text(value: object, limit: int, *, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise _Broken("must be a string")
+    if (refused := control_character(value)) is not None:
+        raise _Broken(refused)
     value = value.strip()
     if not value:
         if required:

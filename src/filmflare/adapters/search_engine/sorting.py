@@ -28,6 +28,7 @@ FIELDS = {
 SCORE = "_score"
 _TEXT = (f.TITLE_SORT, f.ID)
 _MISSING = ("Infinity", "-Infinity")  # how an engine spells a missing double's sort value
+_LONGS = range(-(2**63), 2**63)  # a long sort field's values; the domain allows 64 unsigned bits
 
 
 def _by(field: str, descending: bool) -> Json:
@@ -47,7 +48,7 @@ def _fits(field: str, value: object) -> bool:
         return False
     if isinstance(value, float):
         return math.isfinite(value)
-    return isinstance(value, int) or (field != SCORE and value in _MISSING)
+    return (isinstance(value, int) and value in _LONGS) or (field != SCORE and value in _MISSING)
 
 
 def checked_position(sort: Sort, position: Position) -> Position:

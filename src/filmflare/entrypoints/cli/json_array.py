@@ -2,7 +2,10 @@
 
 The file is read in chunks and only the element being decoded is held in memory, so a large
 catalog is never loaded whole. A malformed element ends the reading: after it nobody can tell
-where the next element starts, so it becomes the last row, an error message.
+where the next element starts, so it becomes the last row, an error message. The standard
+library finds where each element ends; its value is then read as strict JSON
+(``strict_json``), so an element that only that refuses (a repeated member name, NaN) is
+rejected alone, as a row.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
+from filmflare.entrypoints import strict_json
 from filmflare.entrypoints.cli.rows import NOT_UTF8, NOT_UTF8_TEXT, Row, UnreadableInput
 
 _NON_SPACE = re.compile(r"\S")
@@ -76,11 +80,11 @@ class _Elements:
         while True:
             line = buffer.line_at(buffer.pos)
             try:
-                value, start = self._decode()
+                start = self._decode()
             except json.JSONDecodeError as error:
                 yield buffer.line_at(min(error.pos, len(buffer.data))), _stop(error.msg)
                 return
-            yield line, NOT_UTF8 if NOT_UTF8_TEXT.search(buffer.data, start, buffer.pos) else value
+            yield line, _strict(buffer.data[start : buffer.pos])
             char = buffer.peek()
             if char == "]":
                 buffer.pos += 1
@@ -93,12 +97,12 @@ class _Elements:
             buffer.pos += 1
             buffer.peek()
 
-    def _decode(self) -> tuple[object, int]:
-        """The next value, and where it starts in the buffer (which may have moved)."""
+    def _decode(self) -> int:
+        """Pass the next value; where it starts in the buffer (which may have moved)."""
         buffer = self._buffer
         while True:
             try:
-                value, end = self._decoder.raw_decode(buffer.data, buffer.pos)
+                _, end = self._decoder.raw_decode(buffer.data, buffer.pos)
             except json.JSONDecodeError as error:
                 if _maybe_cut(error, buffer) and buffer.more():
                     continue
@@ -106,13 +110,23 @@ class _Elements:
             if len(buffer.data) - end < _LOOKAHEAD and buffer.more():
                 continue
             start, buffer.pos = buffer.pos, end
-            return value, start
+            return start
 
     def _trailing(self) -> Iterator[Row]:
         char = self._buffer.peek()
         if char:
             found = f"unexpected {_shown(char)} after the closing ']'"
             yield self._buffer.line_at(self._buffer.pos), _stop(found)
+
+
+def _strict(text: str) -> object:
+    """The value of one element's text, or why its row is rejected."""
+    if NOT_UTF8_TEXT.search(text):
+        return NOT_UTF8
+    try:
+        return strict_json.loads(text)
+    except strict_json.InvalidJson as error:
+        return f"malformed JSON: {error.reason}"
 
 
 def _stop(reason: str) -> str:

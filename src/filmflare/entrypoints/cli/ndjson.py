@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from filmflare.entrypoints import strict_json
 from filmflare.entrypoints.cli.rows import NOT_UTF8, Row
 
 _BOM = b"\xef\xbb\xbf"
@@ -18,13 +18,14 @@ def ndjson_rows(stream: BinaryIO) -> Iterator[Row]:
             raw = raw.removeprefix(_BOM)
         if not raw.strip():
             continue
-        try:
-            text = raw.decode("utf-8")
+        try:  # the reason every reader gives for such a row, rather than orjson's
+            raw.decode("utf-8")
         except UnicodeDecodeError:
             yield number, NOT_UTF8
             continue
         try:
-            value: object = json.loads(text)
-        except json.JSONDecodeError as error:
-            value = f"malformed JSON: {error.msg} (column {error.colno})"
+            value = strict_json.loads(raw)
+        except strict_json.InvalidJson as error:
+            column = f" (column {error.column})" if error.column is not None else ""
+            value = f"malformed JSON: {error.reason}{column}"
         yield number, value

@@ -1,15 +1,16 @@
 """Reading a JSON request body: media type (415), size (413, see ``limits``), syntax (400).
 
-The body is parsed with orjson into plain JSON values; what they must look like is the domain's
+The body is parsed as strict JSON (``strict_json``: orjson's strictness, and no member name
+repeated in an object) into plain JSON values; what they must look like is the domain's
 business (``rules.parse_movie_data``), so every field error has the same 422 format.
 """
 
 from __future__ import annotations
 
-import orjson
 from fastapi import Request
 
 from filmflare.domain.errors import BadRequest
+from filmflare.entrypoints import strict_json
 from filmflare.entrypoints.http.problems import UnsupportedMediaType
 
 JSON = "application/json"
@@ -50,7 +51,6 @@ async def read_json(request: Request, accepted: tuple[str, ...] = (JSON,)) -> ob
     check_media_type(request, accepted)
     raw = await request.body()
     try:
-        value: object = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
+        return strict_json.loads(raw)
+    except strict_json.InvalidJson as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
-    return value

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from filmflare.domain.cursor import MAX_CURSOR_LENGTH
+from filmflare.domain.query_params import TEXT_LIMIT
 from filmflare.domain.rules import MAX_VOTES
+from filmflare.entrypoints.http.problems import MAX_ERRORS
 
 Fragment = dict[str, Any]
 SCHEMAS = "#/components/schemas/"
@@ -52,7 +55,7 @@ _PROBLEMS: dict[int, str] = {
     412: "`If-Match` does not match the current version; nothing was changed.",
     413: "The request body is over 1 MiB.",
     415: "The body is not declared as JSON (`Content-Type`).",
-    422: "A parameter or field breaks a rule; `errors` names each one.",
+    422: f"A parameter or field breaks a rule; `errors` names each one (the first {MAX_ERRORS}).",
     429: "This client (its token's subject, else its address) sent more requests than the "
     "configured rate allows; `Retry-After` says when to try again.",
     503: "A backend needed for this request does not answer.",
@@ -121,7 +124,7 @@ IF_NONE_MATCH: Fragment = {
     "schema": {"type": "string", "pattern": _TAG_LIST},
 }
 
-_TEXT: Fragment = {"type": "string", "maxLength": 500}
+_TEXT: Fragment = {"type": "string", "maxLength": TEXT_LIMIT}
 
 
 def _int(low: int, high: int) -> Fragment:
@@ -178,9 +181,10 @@ SEARCH_PARAMETERS: list[Fragment] = [
     query("per_page", _int(1, 100), "Results per page (default 20)."),
     query(
         "cursor",
-        {"type": "string", "maxLength": 500},
+        {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
         "`next_cursor` of the previous "
-        "page; replaces `page`; send the other parameters unchanged (else 400).",
+        "page; replaces `page`; send the other parameters unchanged (else 400). A cursor "
+        "that is damaged or altered is a 400 too.",
     ),
     query(
         "facets",

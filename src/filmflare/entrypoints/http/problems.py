@@ -33,6 +33,18 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://filmflare.dev/problems/"
 RETRY_AFTER_SECONDS = "5"
 
+# A problem body stays small whatever the request held (10 000 unknown parameters, a field
+# name of a megabyte): ``errors`` lists the first MAX_ERRORS, then one entry named MORE_ERRORS
+# counting the rest; names, messages and ``detail`` are cut (ending in "…") past these many
+# characters; and should escaped characters still make it over MAX_PROBLEM_BYTES, only the
+# count remains. API.md is silent on this; the OpenAPI description says it.
+MAX_ERRORS = 20
+MORE_ERRORS = "(more)"
+MAX_FIELD_CHARS = 100
+MAX_MESSAGE_CHARS = 300
+MAX_DETAIL_CHARS = 1000
+MAX_PROBLEM_BYTES = 16 * 1024
+
 
 class PayloadTooLarge(Exception):
     """The request body is over the size limit (413)."""
@@ -49,11 +61,13 @@ KINDS: dict[int, tuple[str, str]] = {
     403: ("forbidden", "Forbidden"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    408: ("request-timeout", "Request timeout"),
     412: ("precondition-failed", "Precondition failed"),
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-failed", "Validation failed"),
     429: ("rate-limited", "Too many requests"),
+    431: ("request-headers-too-large", "Request header fields too large"),
     500: ("internal-error", "Internal server error"),
     503: ("backend-unavailable", "Service unavailable"),
 }
@@ -87,17 +101,44 @@ def problem_body(
     errors: Iterable[FieldError] | None = None,
     extra: dict[str, object] | None = None,
 ) -> bytes:
+    """The problem as JSON, bounded whatever the request held (``MAX_PROBLEM_BYTES``)."""
     title = KINDS[status][1] if status in KINDS else "Error"
     body: dict[str, object] = {
         "type": problem_type(status),
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": _clipped(detail, MAX_DETAIL_CHARS),
     }
-    if errors is not None:
-        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    found = None if errors is None else list(errors)
+    if found is not None:
+        body["errors"] = _listed(found, MAX_ERRORS)
     body.update(extra or {})
-    return orjson.dumps(body)
+    encoded = orjson.dumps(body)
+    if found and len(encoded) > MAX_PROBLEM_BYTES:  # names of escaped control characters
+        body["errors"] = _listed(found, 0)
+        encoded = orjson.dumps(body)
+    return encoded
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _listed(errors: list[FieldError], shown: int) -> list[dict[str, str]]:
+    """The first ``shown`` errors, clipped, then one entry counting those left out."""
+    listed = [
+        {
+            "field": _clipped(e.field, MAX_FIELD_CHARS),
+            "message": _clipped(e.message, MAX_MESSAGE_CHARS),
+        }
+        for e in errors[:shown]
+    ]
+    left = len(errors) - len(listed)
+    if left:
+        more = "more " if listed else ""
+        message = f"{left} {more}{'error was' if left == 1 else 'errors were'} left out"
+        listed.append({"field": MORE_ERRORS, "message": message})
+    return listed
 
 
 def problem(
