@@ -63,7 +63,19 @@ def ordered(rows: Sequence[T]) -> list[T]:
     return sorted(rows, key=lambda r: (r.profile != "embedded", sizes.index(r.size)))
 
 
+def _p99_verdict(result: Result) -> str:
+    """The p99 over the reference's, and the p99 itself against its target in ms."""
+    p99, ratio = result.service.p99_ms, result.ratio
+    text = "" if ratio is None else f"{ratio_text(ratio, None)} (p99)"
+    if p99 is not None and result.target is not None:
+        mark = "✅" if result.met else "❌"
+        text += f" {mark} p99 {p99:.0f} ms (target ≤ {result.target:.0f} ms)"
+    return text.strip()
+
+
 def _verdict(result: Result) -> str:
+    if result.compare == "p99":
+        return _p99_verdict(result)
     ratio = result.ratio
     if ratio is None:
         return ""
@@ -111,11 +123,26 @@ TARGETS = (  # (row title, scenario prefix)
     ("cached `GET /movies/{id}` ≥ 0.8× bare ASGI", "GET /movies/{id} cached"),
     ("uncached search p50 ≤ 1.3× engine's own", "GET /movies?… uncached, latency"),
     ("import ≥ 0.7× engine raw bulk", "bulk import"),
+    ("write p99 ≤ 300 ms, 50 connections reading", "writes under reads"),
+    ("search visibility p99 ≤ 1 s, 50 connections reading", "search visibility under reads"),
 )
 
 
+def _summary_cell(result: Result | None) -> str:
+    """The ratio (the p99 in ms for a p99 target) and whether the target is met."""
+    if result is None:
+        return ""
+    mark = "" if result.met is None else (" ✅" if result.met else " ❌")
+    if result.compare == "p99":
+        p99 = result.service.p99_ms
+        return "" if p99 is None else f"{p99:.0f} ms{mark}"
+    ratio = result.ratio
+    return "" if ratio is None else f"{ratio_text(ratio, result.target)}{mark}"
+
+
 def summary_table(results: Sequence[Result], readings: Sequence[MemoryReading]) -> list[str]:
-    """One row per target, one column per profile and size: the ratio and whether it is met."""
+    """One row per target, one column per profile and size: the ratio (or p99) and whether
+    it is met."""
     columns = list(dict.fromkeys((r.profile, r.size) for r in ordered(results)))
     lines = [
         "| target | " + " | ".join(f"{p} {s}" for p, s in columns) + " |",
@@ -129,10 +156,7 @@ def summary_table(results: Sequence[Result], readings: Sequence[MemoryReading]) 
                 for r in results
                 if (r.profile, r.size) == (profile, size) and r.scenario.startswith(scenario)
             ]
-            ratio = found[0].ratio if found else None
-            mark = "" if not found or found[0].met is None else (" ✅" if found[0].met else " ❌")
-            target = found[0].target if found else None
-            cells.append("" if ratio is None else f"{ratio_text(ratio, target)}{mark}")
+            cells.append(_summary_cell(found[0] if found else None))
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
     memory = {(m.profile, m.size): m for m in readings}
     cells = []

@@ -1,8 +1,9 @@
 """What a run finds: each scenario measured beside its reference, and the ratio that counts.
 
 A throughput ratio is the service's rate over the reference's (higher is better); a latency
-ratio is the service's median latency over the reference's (lower is better). Targets are
-the issue's, for one worker.
+ratio is the service's median latency over the reference's (lower is better); a p99 ratio
+is the service's 99th percentile over the reference's, and its target is the service's p99
+itself, in milliseconds (at most). Targets are the issue's, for one worker.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 from bench.load import Load
 
-Compare = Literal["throughput", "latency"]
+Compare = Literal["throughput", "latency", "p99"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,8 @@ class Result:
     service: Measure
     reference: Measure | None = None
     compare: Compare = "throughput"
-    target: float | None = None  # at least this (throughput) or at most this (latency)
+    # at least this (throughput), at most this (latency), at most this many ms of p99 (p99)
+    target: float | None = None
     connections: int | None = None
     notes: str = ""
 
@@ -74,6 +76,10 @@ class Result:
         reference = self.reference
         if reference is None:
             return None
+        if self.compare == "p99":
+            if not self.service.p99_ms or not reference.p99_ms:
+                return None
+            return self.service.p99_ms / reference.p99_ms
         if self.compare == "latency":
             if not self.service.p50_ms or not reference.p50_ms:
                 return None
@@ -82,6 +88,9 @@ class Result:
 
     @property
     def met(self) -> bool | None:
+        if self.compare == "p99":
+            p99 = self.service.p99_ms
+            return None if self.target is None or p99 is None else p99 <= self.target
         ratio = self.ratio
         if self.target is None or ratio is None:
             return None

@@ -4,7 +4,9 @@ In order: bulk import (the API stopped, so nothing else indexes meanwhile); then
 API process (empty cache) for the cached reads (search, movie, suggest) beside the bare
 ceiling; uncached search at concurrency 1 (latency) and at full concurrency (throughput)
 beside the engine's own time for the same queries; uncached movie reads (every id once);
-the 90/10 read/write mix last, since its writes invalidate what the others cached.
+the 90/10 read/write mix, since its writes invalidate what the others cached; on the
+embedded profile, writes under 50 reading connections last (``busy_writes``), since they
+add movies.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import references
+from bench import busy_writes, references
 from bench.load import Load, wrk
 from bench.plan import Inputs, Lists, Plan
 from bench.profiles import Profile
@@ -81,6 +83,8 @@ class SizeRun:
             self._attempt("uncached movie", lambda: self.uncached_movie(api, lists))
             if reads_ceiling:
                 self._attempt("mix", lambda: self.mixed(api, lists, reads_ceiling[0]))
+            if self.profile.name == "embedded":  # the issue's targets are the embedded ones
+                self._attempt("writes under reads", lambda: self.writes_under_reads(api, lists))
             movies = _total(api.url)
             memory = api.memory()
         measured = self.profile.name == "production" and self.size == "1m"
@@ -223,6 +227,40 @@ class SizeRun:
             Measure.of_load("bare ASGI app (reads)", reads_ceiling),
             connections=c,
             notes=_errors(load),
+        )
+
+    def writes_under_reads(self, api: Server, lists: Lists) -> None:
+        seconds = max(3.0, self.plan.seconds)
+        token = self.profile.token()
+        quiet, busy, reads = busy_writes.measure(
+            api.url, token, lists, self.inputs.searches, seconds
+        )
+        alone = "same writes, no reads"
+        how = (
+            f"{busy_writes.WRITERS} connections writing {busy_writes.WRITE_RATE:g}/s "
+            f"beside {busy_writes.READERS} reading: {reads.rate:,.0f} reads/s, p50 "
+            f"{reads.latency_us['p50'] / 1000:.1f} ms, p99 {reads.latency_us['p99'] / 1000:.1f} ms"
+        )
+        problems = [f"write errors {busy.errors}" if busy.errors else "", _errors(reads)]
+        notes = "; ".join([how, *filter(None, problems)])
+        self._add(
+            "writes under reads",
+            busy.latency(SERVICE),
+            quiet.latency(alone),
+            compare="p99",
+            target=busy_writes.WRITE_P99_MS,
+            connections=busy_writes.WRITERS,
+            notes=notes,
+        )
+        self._add(
+            "search visibility under reads",
+            busy.visibility(SERVICE),
+            quiet.visibility(alone),
+            compare="p99",
+            target=busy_writes.VISIBLE_P99_MS,
+            connections=busy_writes.WRITERS,
+            notes="time from a write's 2xx to the first search that shows it"
+            + (f"; never seen: {busy.unseen}" if busy.unseen else ""),
         )
 
 

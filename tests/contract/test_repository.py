@@ -130,6 +130,26 @@ class TestSqliteRepository(MovieRepositoryContract):
         finally:
             await other.close()
 
+    async def test_a_read_answers_while_a_write_waits_for_the_database_lock(
+        self, repository: SqliteMovieRepository, db_path: Path
+    ) -> None:
+        """Reads never queue behind a write: here the write waits for the lock another
+        process holds, and a read of this store answers meanwhile (WAL lets it)."""
+        movie = make_movie()
+        await repository.add(movie)
+        with contextlib.closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # another process's write, not committed yet
+            adding = asyncio.create_task(repository.add(make_movie("Queued")))
+            try:
+                await asyncio.sleep(0)  # the write starts and waits for the lock
+                assert await repository.get(movie.id) == movie
+                assert not adding.done()
+            finally:
+                other.execute("COMMIT")
+                await asyncio.wait([adding])
+        await adding  # it commits once the lock is free
+        assert len(await repository.read(None, 10)) == 2
+
     async def test_unopened_or_closed_store_is_unavailable(self, db_path: Path) -> None:
         store = SqliteMovieRepository(db_path)
         with pytest.raises(BackendUnavailable, match="store"):

@@ -3,11 +3,18 @@
 tantivy calls block, so they run on threads: writes one at a time on their own thread
 (each commits and reloads before it returns, so it is visible to the next query), queries
 on a small pool. Any tantivy or file-system failure surfaces as ``BackendUnavailable``.
+
+A commit may start merging segments. The writer, and with it the index's writer lock, is
+released once those merges end, by a job of its own on the write thread: the next write
+waits for it, as before, but the write that started them returns at once, so what it wrote
+is searchable without waiting for a merge (which takes seconds on a large index).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections.abc import AsyncIterable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +33,7 @@ from filmflare.domain.movie import Movie
 from filmflare.domain.search import GenreCount, Position, SearchPage, Suggestion
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _READ_THREADS = 4
 _FAILURES = (IndexUnavailable, OSError, ValueError, RuntimeError)
 
@@ -38,6 +46,7 @@ class EmbeddedSearchIndex:
         self._writer: ThreadPoolExecutor | None = None
         self._readers: ThreadPoolExecutor | None = None
         self._rebuilding = asyncio.Lock()
+        self._kept: contextlib.ExitStack | None = None  # the last write's writer, on its thread
 
     async def start(self) -> None:
         """Open the index, creating it when missing."""
@@ -50,7 +59,7 @@ class EmbeddedSearchIndex:
         if self._writer is None:
             await self.start()
             return
-        await self._run(self._writer, partial(self._home.open, create=True))
+        await self._exclusive(partial(self._home.open, create=True))
 
     async def close(self) -> None:
         pools = [p for p in (self._writer, self._readers) if p is not None]
@@ -64,12 +73,11 @@ class EmbeddedSearchIndex:
 
     async def upsert(self, movies: Sequence[Movie]) -> None:
         if movies:
-            await self._run(self._writer, partial(self._write, list(movies)))
+            await self._commit(list(movies))
 
     async def delete(self, versions: Sequence[tuple[str, int]]) -> None:
         if versions:
-            writes: list[Write] = [Delete(movie_id, version) for movie_id, version in versions]
-            await self._run(self._writer, partial(self._write, writes))
+            await self._commit([Delete(movie_id, version) for movie_id, version in versions])
 
     async def search(self, criteria: SearchCriteria, position: Position | None) -> SearchPage:
         return await self._read(
@@ -90,26 +98,56 @@ class EmbeddedSearchIndex:
         """
         async with self._rebuilding:
             began = time.time_ns()
-            fresh = await self._run(self._writer, self._home.new_generation)
+            fresh = await self._exclusive(self._home.new_generation)
             count = 0
             try:
                 async for batch in batches:
                     movies = list(batch)
-                    await self._run(self._writer, partial(fill, fresh, movies, began))
+                    await self._exclusive(partial(fill, fresh, movies, began))
                     count += len(movies)
-                await self._run(self._writer, partial(swap_in, self._home, fresh, began))
+                await self._exclusive(partial(swap_in, self._home, fresh, began))
             except BaseException:
                 await asyncio.to_thread(discard, self._home, fresh)
                 raise
             return count
 
+    async def _commit(self, writes: Sequence[Write]) -> None:
+        await self._exclusive(partial(self._write, writes))
+
+    async def _exclusive(self, work: Callable[[], T]) -> T:
+        """``work`` on the write thread, once the writer the last write kept is released."""
+
+        def job() -> T:
+            self._release()
+            return work()
+
+        return await self._run(self._writer, job)
+
     def _write(self, writes: Sequence[Write]) -> None:
-        with self._home.writable() as (generation, writer):
-            staged = apply(writer, generation.searcher(), generation.schema, writes, time.time_ns())
-            if staged:
+        """On the write thread: stage and commit ``writes`` and reload, so that what they
+        changed is searchable. The writer is kept; a job queued next releases it."""
+        with contextlib.ExitStack() as holding:
+            generation, writer = holding.enter_context(self._home.writable())
+            if apply(writer, generation.searcher(), generation.schema, writes, time.time_ns()):
                 writer.commit()
-        if staged:
-            generation.reload()
+                generation.reload()
+            self._kept = holding.pop_all()
+        pool = self._writer
+        if pool is not None:  # None: closing, and no job runs after this one
+            with contextlib.suppress(RuntimeError):  # shutting down: no new job either
+                pool.submit(self._release)
+                return
+        self._release()
+
+    def _release(self) -> None:
+        """On the write thread: wait for the merges of the kept writer's commit, then drop
+        it and its lock. A failed merge leaves segments unmerged, nothing worse."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            try:
+                kept.close()
+            except _FAILURES as error:
+                log.warning("a merge of search index segments failed: %s", error)
 
     async def _read(self, work: Callable[[Generation], T]) -> T:
         def run() -> T:

@@ -1,113 +1,169 @@
-"""One aiosqlite connection per process, shared by every request, with explicit transactions.
+"""Connections to the SQLite file: a few that read, one that writes, each on its own thread.
 
-Statements of concurrent coroutines would interleave on the shared connection, and a read
-could see another coroutine's uncommitted write, so every transaction and every read holds
-the lock. Writes take the database lock up front (``BEGIN IMMEDIATE``) so that two
-processes never deadlock upgrading a read lock; ``busy_timeout`` makes them queue instead.
+A write is one job on the writer's thread: ``BEGIN IMMEDIATE``, the caller's statements and
+``COMMIT``, with no await in between. The write lock is held for as long as SQLite needs,
+not for turns of a busy event loop, and no statement of another coroutine can slip into the
+transaction. Reads never queue behind a write, nor a write behind reads: in WAL mode a
+reader sees the last commit while the writer writes. Each read is a statement of its own, so
+it sees every write committed before it began, in this process or in another one.
+
+``BEGIN IMMEDIATE`` takes the database lock up front so that two processes never deadlock
+upgrading a read lock; ``busy_timeout`` makes them queue instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from filmflare.adapters.sqlite.schema import PRAGMAS, STATEMENTS
 from filmflare.domain.errors import BackendUnavailable
 
 BACKEND = "store"
+# Two: under load one can wait for the GIL while the other runs SQLite (measured: more reads
+# a second than with one); reads are short, so more would only add threads to the GIL.
+READERS = 2
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], T]
 
 
 class Database:
-    """The connection, opened by ``open`` and closed by ``close``."""
+    """The connections, opened by ``open`` and closed by ``close``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readers: int = READERS) -> None:
         self._path = path
-        self._connection: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._size = readers
+        self._readers: _Connections | None = None
+        self._writer: _Connections | None = None
 
     async def open(self) -> None:
-        if self._connection is not None:
+        if self._writer is not None:
             return
-        self._lock = asyncio.Lock()  # bound to the loop that starts us, not the one that built us
+        readers = _Connections(self._path, self._size, "sqlite-read")
+        writer = _Connections(self._path, 1, "sqlite-write")
         try:
-            # Probe first with plain sqlite3: aiosqlite leaks its worker thread's callback
-            # into a closed event loop when the connect itself fails.
-            await asyncio.to_thread(_probe, self._path)
-            # isolation_level=None: no implicit transactions; we BEGIN and COMMIT ourselves.
-            connection = await aiosqlite.connect(self._path, isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
-            raise BackendUnavailable(BACKEND, f"cannot open {self._path}: {error}") from error
-        try:
-            for pragma in PRAGMAS:
-                await connection.execute(pragma)
-        except sqlite3.Error as error:
-            await connection.close()
-            raise BackendUnavailable(BACKEND, f"cannot use {self._path}: {error}") from error
-        self._connection = connection
+            await writer.open()  # first: it may create the file and switch it to WAL
+            await readers.open()
+        except BaseException:
+            await readers.close()
+            await writer.close()
+            raise
+        self._readers, self._writer = readers, writer
 
     async def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            async with self._lock:
-                await connection.close()
+        readers, writer = self._readers, self._writer
+        self._readers = self._writer = None
+        for connections in (readers, writer):
+            if connections is not None:
+                await connections.close()
 
     async def create_schema(self) -> None:
-        async with self.transaction() as connection:
+        def create(connection: sqlite3.Connection) -> None:
             for statement in STATEMENTS:
-                await connection.execute(statement)
+                connection.execute(statement)
+
+        await self.write(create)
 
     async def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[Sequence[Any]]:
         """Every row of a read-only query."""
-        async with self._lock:
-            connection = self._require()
+
+        def read(connection: sqlite3.Connection) -> list[Sequence[Any]]:
+            return list(connection.execute(sql, parameters).fetchall())
+
+        return await _require(self._readers).run(read)
+
+    async def write(self, work: Work[T]) -> T:
+        """``work(connection)`` in a write transaction on the writer's thread: committed when
+        it returns, rolled back if it raises. A ``sqlite3.Error`` it lets through becomes
+        ``BackendUnavailable``; any other exception (a domain error) is raised as it is."""
+        return await _require(self._writer).run(partial(_transaction, work))
+
+
+class _Connections:
+    """``size`` connections to ``path`` on as many threads, each used by one job at a time."""
+
+    def __init__(self, path: Path, size: int, name: str) -> None:
+        self._path = path
+        self._size = size
+        self._pool = ThreadPoolExecutor(size, thread_name_prefix=name)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._opened: list[sqlite3.Connection] = []
+
+    async def open(self) -> None:
+        for _ in range(self._size):
+            connection = await self._call(partial(_connect, self._path))
+            self._opened.append(connection)
+            self._idle.put(connection)
+
+    async def run(self, work: Work[T]) -> T:
+        def job() -> T:
+            connection = self._idle.get()  # never waits: a job per thread, a connection each
             try:
-                return list(await connection.execute_fetchall(sql, parameters))
-            except sqlite3.Error as error:
-                raise BackendUnavailable(BACKEND, str(error)) from error
+                return work(connection)
+            finally:
+                self._idle.put(connection)
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises.
+        return await self._call(job)
 
-        A ``sqlite3.Error`` the block lets through becomes ``BackendUnavailable``.
-        """
-        async with self._lock:
-            connection = self._require()
-            try:
-                await connection.execute("BEGIN IMMEDIATE")
-                yield connection
-                await connection.execute("COMMIT")
-            except BaseException as error:
-                # Also when cancelled: the worker thread may have begun the transaction anyway.
-                await _rollback(connection)
-                if isinstance(error, sqlite3.Error):
-                    raise BackendUnavailable(BACKEND, str(error)) from error
-                raise
+    async def close(self) -> None:
+        # Running jobs finish first (a write commits); queued ones run too, then all close.
+        opened, self._opened = self._opened, []
 
-    def _require(self) -> aiosqlite.Connection:
-        if self._connection is None:
-            raise BackendUnavailable(BACKEND, "the SQLite store is not open")
-        return self._connection
+        def shut() -> None:
+            self._pool.shutdown(wait=True)
+            for connection in opened:
+                connection.close()
+
+        await asyncio.to_thread(shut)
+
+    async def _call(self, job: Callable[[], T]) -> T:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+        except sqlite3.Error as error:
+            raise BackendUnavailable(BACKEND, str(error)) from error
+        except RuntimeError as error:  # "cannot schedule new futures after shutdown"
+            raise BackendUnavailable(BACKEND, "the SQLite store is closed") from error
 
 
-async def _rollback(connection: aiosqlite.Connection) -> None:
-    # The rollback fails harmlessly when COMMIT already ended the transaction.
-    with contextlib.suppress(sqlite3.Error, ValueError):
-        await connection.execute("ROLLBACK")
+def _require(connections: _Connections | None) -> _Connections:
+    if connections is None:
+        raise BackendUnavailable(BACKEND, "the SQLite store is not open")
+    return connections
 
 
-def _probe(path: Path) -> None:
-    """Raise unless ``path`` is (or can become) an SQLite database in WAL mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path)
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to ``path`` (made, and in WAL mode, when missing) with every pragma set."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; writes BEGIN and COMMIT themselves.
+        # check_same_thread=False: a pool thread uses it, one job at a time; close does not.
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as error:
+        raise BackendUnavailable(BACKEND, f"cannot open {path}: {error}") from error
     try:
         for pragma in PRAGMAS:
             connection.execute(pragma)
-    finally:
+    except sqlite3.Error as error:
         connection.close()
+        raise BackendUnavailable(BACKEND, f"cannot use {path}: {error}") from error
+    return connection
+
+
+def _transaction(work: Work[T], connection: sqlite3.Connection) -> T:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        done = work(connection)
+        connection.execute("COMMIT")
+    except BaseException:
+        # Fails harmlessly when a failed COMMIT has already ended the transaction.
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
+    return done

@@ -7,9 +7,8 @@ every known consumer has passed are pruned when a checkpoint advances.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
-
-import aiosqlite
 
 from filmflare.adapters.sqlite.database import Database
 from filmflare.adapters.sqlite.rows import from_snapshot, to_snapshot
@@ -18,14 +17,18 @@ from filmflare.ports.repository import Change
 
 # (movie id, version, state after the write or None for a deletion)
 Entry = tuple[str, int, Movie | None]
+# The same, ready for the ``changes`` table: the state as its JSON snapshot.
+Record = tuple[str, int, str | None]
 
 
-async def record(connection: aiosqlite.Connection, entries: Sequence[Entry]) -> None:
+def records(entries: Sequence[Entry]) -> list[Record]:
+    """The change records of ``entries``, made before the transaction so that it is short."""
+    return [(movie_id, version, to_snapshot(movie)) for movie_id, version, movie in entries]
+
+
+def record(connection: sqlite3.Connection, made: Sequence[Record]) -> None:
     """Append change records inside the caller's open transaction."""
-    await connection.executemany(
-        "INSERT INTO changes (movie_id, version, movie) VALUES (?, ?, ?)",
-        [(movie_id, version, to_snapshot(movie)) for movie_id, version, movie in entries],
-    )
+    connection.executemany("INSERT INTO changes (movie_id, version, movie) VALUES (?, ?, ?)", made)
 
 
 def parse_position(position: str) -> int:
@@ -64,13 +67,16 @@ class SqliteChangeFeed:
 
     async def advance(self, consumer: str, position: str) -> None:
         value = parse_position(position)
-        async with self._db.transaction() as connection:
-            await connection.execute(
+
+        def move(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "INSERT INTO checkpoints (consumer, position) VALUES (?, ?)"
                 " ON CONFLICT (consumer) DO UPDATE"
                 " SET position = max(position, excluded.position)",
                 (consumer, value),
             )
-            await connection.execute(
+            connection.execute(
                 "DELETE FROM changes WHERE position <= (SELECT min(position) FROM checkpoints)"
             )
+
+        await self._db.write(move)

@@ -1,8 +1,9 @@
 """``MovieRepository`` and ``ChangeFeed`` on one SQLite file (the embedded store).
 
-Every write commits with its change record in one transaction. ``replace`` and ``delete``
-check the version inside that transaction, so concurrent writers, in this process or in
-another one sharing the file, can never both win.
+Every write commits with its change record in one transaction, run on the writer's thread
+in one go (``Database.write``). ``replace`` and ``delete`` check the version inside that
+transaction, so concurrent writers, in this process or in another one sharing the file, can
+never both win.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-
-import aiosqlite
+from typing import Any
 
 from filmflare.adapters.sqlite import feed
 from filmflare.adapters.sqlite.database import Database
-from filmflare.adapters.sqlite.rows import from_row, to_row
+from filmflare.adapters.sqlite.rows import COLUMNS, from_row, to_row
 from filmflare.adapters.sqlite.schema import INSERT_MOVIES, SELECT_MOVIES, UPDATE_MOVIE
 from filmflare.domain.errors import DuplicateId, MovieNotFound, VersionConflict
 from filmflare.domain.movie import Movie
@@ -25,8 +25,8 @@ from filmflare.ports.repository import Change
 class SqliteMovieRepository:
     """The store and its change feed in the SQLite database at ``path``.
 
-    ``start`` opens the connection (creating the directory and the schema); ``close``
-    closes it. Until started, and after closing, every call is ``BackendUnavailable``.
+    ``start`` opens the connections (creating the directory and the schema); ``close``
+    closes them. Until started, and after closing, every call is ``BackendUnavailable``.
     """
 
     def __init__(self, path: Path) -> None:
@@ -58,43 +58,51 @@ class SqliteMovieRepository:
         """All or nothing: one id that exists or ever existed fails the batch (``DuplicateId``)."""
         if not movies:
             return
-        async with self._db.transaction() as connection:
+        ids = [(m.id,) for m in movies]
+        rows = [to_row(m) for m in movies]
+        changes = feed.records([(m.id, m.version, m) for m in movies])
+
+        def insert(connection: sqlite3.Connection) -> None:
             try:
-                await connection.executemany(
-                    "INSERT INTO movie_ids (id) VALUES (?)", [(m.id,) for m in movies]
-                )
+                connection.executemany("INSERT INTO movie_ids (id) VALUES (?)", ids)
             except sqlite3.IntegrityError as error:
                 raise DuplicateId(f"an id of these {len(movies)} movies is taken") from error
-            await connection.executemany(INSERT_MOVIES, [to_row(m) for m in movies])
-            await feed.record(connection, [(m.id, m.version, m) for m in movies])
+            connection.executemany(INSERT_MOVIES, rows)
+            feed.record(connection, changes)
+
+        await self._db.write(insert)
 
     async def replace(self, movie: Movie) -> None:
         expected = movie.version - 1
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                UPDATE_MOVIE, (*to_row(movie)[1:], movie.id, expected)
-            )
-            if cursor.rowcount == 0:
-                current = await _version(connection, movie.id)
+        values = (*to_row(movie)[1:], movie.id, expected)
+        changes = feed.records([(movie.id, movie.version, movie)])
+
+        def update(connection: sqlite3.Connection) -> None:
+            if connection.execute(UPDATE_MOVIE, values).rowcount == 0:
+                current = _version(connection, movie.id)
                 if current is None:
                     raise MovieNotFound(movie.id)
                 raise VersionConflict(movie.id, expected, current)
-            await feed.record(connection, [(movie.id, movie.version, movie)])
+            feed.record(connection, changes)
+
+        await self._db.write(update)
 
     async def delete(self, movie_id: str, expected_version: int | None) -> Movie:
-        async with self._db.transaction() as connection:
-            rows = list(
-                await connection.execute_fetchall(SELECT_MOVIES + " WHERE id = ?", (movie_id,))
-            )
-            if not rows:
+        def remove(connection: sqlite3.Connection) -> Sequence[Any]:
+            row: Sequence[Any] | None = connection.execute(
+                SELECT_MOVIES + " WHERE id = ?", (movie_id,)
+            ).fetchone()
+            if row is None:
                 raise MovieNotFound(movie_id)
-            movie = from_row(rows[0])
-            if expected_version is not None and movie.version != expected_version:
-                raise VersionConflict(movie_id, expected_version, movie.version)
-            await connection.execute("DELETE FROM movies WHERE id = ?", (movie_id,))
+            version = int(row[COLUMNS.index("version")])
+            if expected_version is not None and version != expected_version:
+                raise VersionConflict(movie_id, expected_version, version)
+            connection.execute("DELETE FROM movies WHERE id = ?", (movie_id,))
             # The tombstone outranks every state it removes.
-            await feed.record(connection, [(movie_id, movie.version + 1, None)])
-        return movie
+            feed.record(connection, [(movie_id, version + 1, None)])
+            return row
+
+        return from_row(await self._db.write(remove))
 
     async def count(self) -> int:
         rows = await self._db.fetch("SELECT count(*) FROM movies")
@@ -125,8 +133,6 @@ class SqliteMovieRepository:
         await self._feed.advance(consumer, position)
 
 
-async def _version(connection: aiosqlite.Connection, movie_id: str) -> int | None:
-    rows = list(
-        await connection.execute_fetchall("SELECT version FROM movies WHERE id = ?", (movie_id,))
-    )
-    return int(rows[0][0]) if rows else None
+def _version(connection: sqlite3.Connection, movie_id: str) -> int | None:
+    row = connection.execute("SELECT version FROM movies WHERE id = ?", (movie_id,)).fetchone()
+    return None if row is None else int(row[0])
