@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
 from filmflare.domain.errors import MovieNotFound, VersionConflict
@@ -208,3 +209,39 @@ async def test_a_stopped_indexer_ends_even_if_its_cancellation_is_swallowed(
         worker.cancel()
         await asyncio.wait({worker}, timeout=5)
         assert worker.done(), "the indexer went on after it was stopped"
+
+
+async def test_a_write_whose_caller_is_cancelled_still_retires_the_cached_read(
+    tmp_path: Path,
+) -> None:
+    """A store may commit a write whose caller has gone (a server shutting down cancels its
+    requests): the invalidation follows the commit all the same."""
+    released = asyncio.Event()
+
+    class SlowStore(SqliteMovieRepository):
+        """Commits on a thread of its own, as SQLite does: a cancelled caller stops waiting
+        for the commit, not the commit."""
+
+        async def replace(self, movie: Movie) -> None:
+            await asyncio.shield(self._commit(movie))
+
+        async def _commit(self, movie: Movie) -> None:
+            await released.wait()
+            await super().replace(movie)
+
+    store = SlowStore(tmp_path / "filmflare.sqlite3")
+    async with build(Settings(data_dir=tmp_path), repository=store) as container:
+        movie = await container.add_movie.execute({"title": "Heat", "votes": 1})
+        await container.get_movie.execute(movie.id)  # cached at version 1
+        writing = asyncio.create_task(container.patch_movie.execute(movie.id, {"votes": 2}, None))
+        await asyncio.sleep(0.01)
+        writing.cancel()
+        released.set()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        for _ in range(100):  # the shielded unit finishes on its own
+            got = await container.get_movie.execute(movie.id)
+            if got.version == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert orjson.loads(got.body)["votes"] == 2

@@ -26,5 +26,4 @@ class DeleteMovie:
                 raise MovieNotFound(movie_id)
             precondition.check(movie_id, current.version)
             expected = current.version
-        await self._repository.delete(movie_id, expected)
-        await self._reviser.written(movie_id)
+        await self._reviser.committed(movie_id, lambda: self._repository.delete(movie_id, expected))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TypeVar
 
 from filmflare.application.cache_keys import movie_generation
 from filmflare.application.indexer import Indexer
@@ -21,6 +23,7 @@ from filmflare.ports.clock import Clock
 from filmflare.ports.repository import MovieRepository
 
 MAX_ATTEMPTS = 50
+T = TypeVar("T")
 
 
 class Reviser:
@@ -50,17 +53,24 @@ class Reviser:
                 precondition.check(movie_id, current.version)
             revised = current.revise(change(current.data), self._clock.now())
             try:
-                await self._repository.replace(revised)
+                await self.committed(movie_id, partial(self._repository.replace, revised))
             except VersionConflict:
                 if precondition is not None:
                     raise
                 await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 continue
-            await self.written(movie_id)
             return revised
         raise VersionConflict(movie_id, None, None)
 
-    async def written(self, movie_id: str) -> None:
-        """After any committed write: retire cached reads, then let the indexer project it."""
-        await self._cache.invalidate(movie_generation(movie_id))
-        self._indexer.wake()
+    async def committed(self, movie_id: str, write: Callable[[], Awaitable[T]]) -> T:
+        """``write()``, then retire the movie's cached reads and wake the indexer, as one unit
+        that a cancellation of the caller (a server shutting down) cannot split: a store may
+        commit a write whose caller has gone, and its invalidation must follow it."""
+
+        async def unit() -> T:
+            done = await write()
+            await self._cache.invalidate(movie_generation(movie_id))
+            self._indexer.wake()
+            return done
+
+        return await asyncio.shield(unit())
