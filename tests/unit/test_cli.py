@@ -26,6 +26,7 @@ from filmflare.domain.movie import Movie
 from filmflare.entrypoints.cli import main, workers
 from filmflare.entrypoints.cli.parser import build_parser, parse
 from filmflare.entrypoints.cli.serve import APP_FACTORY, server_options
+from filmflare.entrypoints.http.server.protocol import LimitedHttpToolsProtocol
 
 Capture = pytest.CaptureFixture[str]
 
@@ -328,7 +329,8 @@ def test_serve_defaults_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) 
     options = serve_options([])
     assert (options["host"], options["port"], options["workers"]) == ("127.0.0.1", 8000, 1)
     assert options["factory"] is True
-    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    assert options["loop"] == "uvloop"
+    assert options["http"].func is LimitedHttpToolsProtocol  # type: ignore[attr-defined]
     assert options["proxy_headers"] is False
     assert options["log_config"] is None
     monkeypatch.setenv("FILMFLARE_HOST", "127.0.0.2")

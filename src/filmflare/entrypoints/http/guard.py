@@ -3,12 +3,16 @@
 A 500 is always a bug, so the client gets a generic detail (no internals) and the log gets the
 traceback with the request id. Handling it here, rather than in Starlette's outermost error
 middleware, keeps the response a normal one: it is counted, logged and carries the request id.
+
+A client that disconnects while its body is read (Starlette's ``ClientDisconnect``) is no bug
+and has no one left to answer: the request just ends; the observer counts it as a 499.
 """
 
 from __future__ import annotations
 
 import logging
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from filmflare.entrypoints.http.problems import problem
@@ -34,6 +38,8 @@ class ServerErrorGuard:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            return
         except Exception:
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if started:  # too late for a problem response; the server drops the connection

@@ -7,6 +7,9 @@ As with the Redis metrics, plain numbers are counted on the request path and the
 families are only built when ``/metrics`` is scraped: a labelled ``Counter`` or ``Histogram``
 takes a label lookup and a lock per update, which on a cache hit costs as much as the answer.
 One event loop updates them; a scrape copies them first.
+
+Beside them, ``filmflare_http_connections_refused_total`` counts what the HTTP server refused
+before any app saw it. The server's counts are per process, as one server runs per process.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from __future__ import annotations
 import itertools
 import time
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
+
+from filmflare.entrypoints.http.server.refusals import REASONS, REFUSED
 
 LABELS = ("method", "route", "status")
 UNMATCHED_ROUTE = "<unmatched>"
@@ -51,6 +56,7 @@ class HttpMetrics(Collector):
         self._series: dict[tuple[str, str, int], _Series] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(self)
+        self.registry.register(ConnectionRefusals(REFUSED))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         series = self._series.get((method, route, status))
@@ -80,3 +86,23 @@ class HttpMetrics(Collector):
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class ConnectionRefusals(Collector):
+    """What the server process refused or closed before any request reached the app, by
+    reason (``server.refusals``): counted by the HTTP protocol, read here when scraped."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        refused = CounterMetricFamily(
+            "filmflare_http_connections_refused",
+            "Connections closed to protect the server, by reason: "
+            + "; ".join(f"{reason}: {meaning}" for reason, meaning in REASONS.items())
+            + ".",
+            labels=["reason"],
+        )
+        for reason, count in list(self._counts.items()):
+            refused.add_metric([reason], count)
+        yield refused

@@ -2,6 +2,9 @@
 
 Pure ASGI (not ``BaseHTTPMiddleware``) keeps it cheap and leaves streaming and the request's
 task untouched. It sits outside the 500 guard, so it sees every final status.
+
+A request whose client disconnected before it was answered is counted and logged with status
+499, nginx's "client closed request": nothing failed on the server's side, so it is no 5xx.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from filmflare.entrypoints.http.logs import REQUEST_ID, access_line
 from filmflare.entrypoints.http.metrics import UNMATCHED_ROUTE, HttpMetrics
 
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+#: The status recorded for a request whose client left before its response began (nginx's).
+CLIENT_CLOSED_REQUEST = 499
 
 
 def request_id(scope: Scope) -> str:
@@ -49,7 +54,8 @@ class RequestObserver:
         raw_id = rid.encode("latin-1")
         token = REQUEST_ID.set(rid)
         started = time.perf_counter()
-        status = 500  # what the client sees if nothing was sent at all
+        status = 0  # no response begun yet
+        left = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -59,9 +65,18 @@ class RequestObserver:
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", raw_id)]
             await send(message)
 
+        async def receive_noting_leave() -> Message:
+            nonlocal left
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                left = True
+            return message
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_noting_leave, send_with_id)
         finally:
+            if not status:  # the server answers 500 when the app sent nothing, unless gone
+                status = CLIENT_CLOSED_REQUEST if left else 500
             seconds = time.perf_counter() - started
             method = scope["method"]
             self.metrics.observe(method, route_template(scope), status, seconds)

@@ -9,10 +9,19 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from filmflare.domain.query_params import MAX_PARAMS, QUERY_STRING
 from filmflare.entrypoints.http.fragments import SCHEMAS
+from filmflare.entrypoints.http.problems import (
+    MAX_DETAIL_CHARS,
+    MAX_ERRORS,
+    MAX_FIELD_CHARS,
+    MAX_MESSAGE_CHARS,
+    MAX_PROBLEM_BYTES,
+    MORE_ERRORS,
+)
 from filmflare.entrypoints.http.schemas import MODELS, MovieInput
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 A movie catalog: store, search and suggest.
 
 - Reads are public; writes need `Authorization: Bearer <JWT>` (401 without a usable token,
@@ -20,14 +29,26 @@ A movie catalog: store, search and suggest.
 - Every error is `application/problem+json` (RFC 9457) with `type`
   (`https://filmflare.dev/problems/<slug>`), `title`, `status`, `detail`, and for 422 `errors`
   naming each offending field or parameter. Unknown query parameters are a 422 everywhere.
+- Problems stay small whatever the request held: `errors` lists the first {MAX_ERRORS},
+  then one entry with `field` `{MORE_ERRORS}` saying how many were left out; a field name is
+  cut to {MAX_FIELD_CHARS} characters, a message to {MAX_MESSAGE_CHARS}, `detail` to
+  {MAX_DETAIL_CHARS} (ending in `…`); a body never exceeds {MAX_PROBLEM_BYTES // 1024} KiB.
+- A query string holds at most {MAX_PARAMS} parameters; more is a 422 with one error, `field`
+  `{QUERY_STRING}`. Integers in it are ASCII digits with an optional sign, numbers may add a
+  decimal point and an exponent: `１９９５`, `١٩٩٥`, `1_995` and `NaN` are a 422.
+- No string, in a body or a query parameter, may hold a control character other than tab,
+  line feed and carriage return (422 naming the field). That includes DEL and the C1 controls
+  U+0080–U+009F, which no text needs; format characters (zero-width joiner, direction marks)
+  are allowed.
 - A movie's `ETag` is its version (`"3"`). Writes honour `If-Match` (strong comparison; 412 on
   mismatch); a malformed `If-Match` or `If-None-Match` is a 400.
 - Request bodies are JSON (`application/json` or any `application/*+json`, UTF-8), at most
-  1 MiB (413); another media type is a 415, malformed JSON a 400.
+  1 MiB (413); another media type is a 415, malformed JSON a 400: that includes a member name
+  repeated in one object at any depth, `NaN`, a lone surrogate and bytes that are not UTF-8.
 - Every response carries `X-Request-ID`: the caller's, when it is 1–128 characters of
   `A-Za-z0-9._-`, else a generated one.
 - Every `GET` also answers `HEAD` (the same status and headers, no body).
-- A write is visible at once to `GET /movies/{movie_id}` and to search, suggestions and
+- A write is visible at once to `GET /movies/{{movie_id}}` and to search, suggestions and
   genres within a second.
 """
 
@@ -74,6 +95,23 @@ def _finish_paths(document: dict[str, Any]) -> None:
                 response.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
 
 
+def server_limits(app: FastAPI) -> str:
+    """The limits every server process keeps before the API sees a request, as configured."""
+    settings = app.state.container.settings
+    return f"""\
+- Each server process protects itself: a request whose header section (request line
+  included) is over {settings.max_header_bytes} bytes or {settings.max_headers} fields is a 431
+  (`FILMFLARE_MAX_HEADER_BYTES`, `FILMFLARE_MAX_HEADERS`) and its connection is closed; a
+  connection that has not sent a whole header section {settings.header_timeout_seconds:g} s
+  after opening, or after its previous response, is closed, after a 408 when a request had
+  begun (`FILMFLARE_HEADER_TIMEOUT_SECONDS`); a process holds at most
+  {settings.max_connections} connections (`FILMFLARE_MAX_CONNECTIONS`): a new one closes the one
+  idle the longest, or is refused with a 503 when every one is processing a request.
+- A client that disconnects before its answer is no server error: such a request is counted in
+  `/metrics` with status 499 (nginx's "client closed request").
+"""
+
+
 def install(app: FastAPI) -> None:
     """Replace ``app.openapi`` with a builder that caches the finished document."""
 
@@ -83,7 +121,7 @@ def install(app: FastAPI) -> None:
                 title=app.title,
                 version=app.version,
                 openapi_version="3.1.0",
-                description=DESCRIPTION,
+                description=DESCRIPTION + server_limits(app),
                 routes=app.routes,
                 tags=TAGS,
             )
