@@ -46,6 +46,8 @@ from filmflare.domain.errors import BackendUnavailable
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NOT_AN_INTEGER = "not an integer"
+# Discovering a cluster takes a few round trips: allow it more than one command's time.
+DISCOVERY_TIMEOUTS = 20
 
 
 class RedisConnection:
@@ -84,6 +86,17 @@ class RedisConnection:
         self._users += 1
         if self._client is None:
             self._client = self._connect()
+            if isinstance(self._client, RedisCluster):
+                await self._discover(self._client)
+
+    async def _discover(self, cluster: RedisCluster) -> None:
+        """Learn the cluster's slots now, not within the first request's timeout; a cluster
+        that does not answer yet is learnt by the first command that reaches it."""
+        try:
+            async with asyncio.timeout(self.timeout * DISCOVERY_TIMEOUTS):
+                await cluster.initialize()
+        except (RedisError, OSError) as error:  # TimeoutError is an OSError
+            log.warning("redis cluster not reachable at start: %s", str(error) or "timeout")
 
     async def close(self) -> None:
         self._users = max(0, self._users - 1)
