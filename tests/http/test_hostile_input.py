@@ -76,13 +76,17 @@ async def test_a_cursor_past_64_bits_or_otherwise_damaged_is_400(
         assert problem["detail"] == "cursor is not valid; start again without it"
 
 
-async def test_a_long_cursor_an_engine_made_is_taken(client: httpx.AsyncClient) -> None:
-    # A title sort's cursor holds the whole folded title: ~900 characters here.
+async def test_a_long_cursor_an_engine_made_is_taken(
+    client: httpx.AsyncClient, profile: str
+) -> None:
+    # The embedded engine's title sort cursor holds the whole folded title: ~900 characters
+    # here; OpenSearch and Elasticsearch keep a shorter sort key.
     titles = ["Á" * 280 + str(n) for n in range(3)]
     for title in titles:
         await create(client, title=title)
     first = await searched(client, 3, sort="title", per_page=1)
-    assert len(first["next_cursor"]) > 500
+    if profile.startswith("embedded"):
+        assert len(first["next_cursor"]) > 500
     params = {"sort": "title", "per_page": 1, "cursor": first["next_cursor"]}
     second = await client.get("/movies", params=params)
     assert second.status_code == 200, second.text
