@@ -16,6 +16,7 @@ Keys carry their generation's tag in braces, so that a cache spread over several
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 
@@ -25,16 +26,19 @@ MOVIE_TTL = 300.0
 SEARCH_TTL = 60.0
 
 
-def _bucket(movie_id: str) -> str:
-    return f"{{m{zlib.crc32(movie_id.encode()) % MOVIE_BUCKETS}}}"
+@functools.lru_cache(maxsize=65536)  # a cached read names its keys on every request
+def movie_keys(movie_id: str) -> tuple[str, str]:
+    """Where a movie's response is cached, and the generation it is cached under."""
+    bucket = f"{{m{zlib.crc32(movie_id.encode()) % MOVIE_BUCKETS}}}"
+    return f"movie:{bucket}:{movie_id}", f"gen:{bucket}"
 
 
 def movie_key(movie_id: str) -> str:
-    return f"movie:{_bucket(movie_id)}:{movie_id}"
+    return movie_keys(movie_id)[0]
 
 
 def movie_generation(movie_id: str) -> str:
-    return f"gen:{_bucket(movie_id)}"
+    return movie_keys(movie_id)[1]
 
 
 def search_key(kind: str, identity: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filmflare.application.cache_keys import MOVIE_TTL, movie_generation, movie_key
+from filmflare.application.cache_keys import MOVIE_TTL, movie_keys
 from filmflare.application.presenters import movie_body
 from filmflare.application.response_cache import ResponseCache
 from filmflare.domain.errors import MovieNotFound
@@ -36,18 +36,14 @@ class GetMovie:
         self._cache = cache
 
     async def execute(self, movie_id: str) -> MovieResponse:
-        packed = await self._cache.answer(
-            movie_key(movie_id),
-            movie_generation(movie_id),
-            MOVIE_TTL,
-            lambda: self._load(movie_id),
-        )
+        key, generation = movie_keys(movie_id)
+        packed = await self._cache.answer(key, generation, MOVIE_TTL, lambda: self._load(movie_id))
         return MovieResponse.unpack(packed)
 
     async def cached(self, movie_id: str) -> MovieResponse | None:
         """The response ``execute`` would give from the cache, or None (a miss, or a cache that
         does not answer): one lookup, and the same rule, so never one a write has retired."""
-        found = await self._cache.read(movie_key(movie_id), movie_generation(movie_id))
+        found = await self._cache.read(*movie_keys(movie_id))
         return None if found.answer is None else MovieResponse.unpack(found.answer)
 
     async def _load(self, movie_id: str) -> bytes:

@@ -19,8 +19,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.ports.cache import Cache
@@ -29,10 +28,10 @@ log = logging.getLogger(__name__)
 Flight = tuple[str, bytes | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     """What one read of the cache found: the answer (None on a miss), the generation it was
-    read at, and whether the cache answered at all."""
+    read at, and whether the cache answered at all. (A tuple: one is made for every cached
+    read, and a frozen dataclass costs several times as much to make.)"""
 
     answer: bytes | None
     generation: bytes | None
