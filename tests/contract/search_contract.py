@@ -19,6 +19,7 @@ from filmflare.domain.errors import BadRequest
 from filmflare.domain.movie import Movie, MovieData
 from filmflare.domain.search import FacetBucket, GenreCount, SearchPage
 from filmflare.ports.search_index import MovieSearchIndex
+from tests.contract.typo_relevance import TITLES, TOP, demo_movies, found_in_top
 
 T0 = datetime(2024, 5, 17, 8, 30, 12, 345000, tzinfo=UTC)
 
@@ -163,6 +164,22 @@ class SearchIndexContract:
         )
         assert bool(await ids(index, q=typed)) is found
         assert bool(await ids(index, title=typed)) is found
+
+    async def test_a_first_letter_typo_counts_as_two_edits(self, index: MovieSearchIndex) -> None:
+        """A word of 9 letters or more may have its first letter wrong, and nothing else."""
+        await index.upsert([movie("1", "Terminator")])
+        assert await ids(index, q="xerminator") == ["1"]
+        assert await ids(index, q="eterminator") == ["1"]  # a letter added in front
+
+    async def test_popular_titles_are_found_through_a_swap_in_their_longest_word(
+        self, index: MovieSearchIndex
+    ) -> None:
+        movies = demo_movies()
+        for start in range(0, len(movies), 500):
+            await index.upsert(movies[start : start + 500])
+        found, misses = await found_in_top(index, movies)
+        print(f"\ntypo probe: {found} of {TITLES} films in the first {TOP}")
+        assert found == TITLES, misses
 
     async def test_only_the_last_word_is_a_prefix(self, index: MovieSearchIndex) -> None:
         await index.upsert([movie("1", "The Matrix"), movie("2", "Matrix Theory")])

@@ -9,6 +9,10 @@ disagrees with the match that found the movie.
 - ``words``: runs of letters, digits and spacing marks in the folded text.
 - A query word of 5 to 8 characters tolerates 1 edit, one of 9 or more tolerates 2; an edit
   inserts, deletes, substitutes or transposes (adjacent) characters anywhere in the word.
+  The contract lets an edit to the first character count as two, which the server engines'
+  queries do (it keeps their automata to the terms with the word's first letter); the
+  embedded engine's fuzzy terms and ``matches`` (the highlighter) count it as one, so they
+  match a little more, and a highlight never misses a word an engine matched.
 - The last word of a query also matches as a prefix, with the same tolerance.
 """
 

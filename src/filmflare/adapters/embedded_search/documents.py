@@ -112,10 +112,3 @@ def read_tie_key(doc: tantivy.Document, name: str, descending: bool) -> str:
     """The key that orders this movie among those of equal rank for a sort."""
     folded = bytes(_stored(doc, f.FOLDED_TITLE)).decode() if name == "title" else ""
     return tie_key(name, descending, read_id(doc), folded)
-
-
-def read_relevance_tie_key(doc: tantivy.Document) -> str:
-    """Among equally relevant movies the most voted comes first (no votes last), then by id."""
-    votes = read_movie(doc).votes
-    rank = 2**53 if votes is None else 2**53 - 1 - votes
-    return f"{rank:016d}{read_id(doc)}"

@@ -59,8 +59,8 @@ def continued_page(
         return Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, bounds)])
 
     same = ranks(rank, rank, True)
-    group = order.fetch(same, max(count(searcher, same), 1))
-    tied: list[Ranked] = [(rank, order.tie(a), a) for _, a in group]
+    group = [address for _, address in order.fetch(same, max(count(searcher, same), 1))]
+    tied: list[Ranked] = [(rank, key, a) for a, key in zip(group, order.ties(group), strict=True)]
     following = sorted((hit for hit in tied if hit[1] > tie), key=order_key)
     page, more = following[:size], len(following) > size
     if not more and rank < NULL_RANK:

@@ -9,12 +9,13 @@ A relevance position is the offset of the next hit; a sorted one is keyed (``key
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import tantivy
 
-from filmflare.adapters.embedded_search.documents import read_relevance_tie_key, read_tie_key
+from filmflare.adapters.embedded_search.documents import read_id, read_tie_key
 from filmflare.adapters.embedded_search.schema import rank_field
 from filmflare.domain.errors import BadRequest
 from filmflare.domain.search import Position
@@ -22,6 +23,7 @@ from filmflare.domain.search import Position
 Query = tantivy.Query
 Hits = list[tuple[float, tantivy.DocAddress]]  # (primary, address), primary ascending
 Ranked = tuple[float, str, tantivy.DocAddress]  # (primary, tie key, address)
+_AMPLE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +33,68 @@ class Found:
     next_position: Position | None
 
 
+def _same(rank: float) -> float:
+    return rank  # a rank is an int: as a float, ranks that differ in low bits would tie
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
-    """How to fetch hits in primary order, and the key that orders equal primaries."""
+    """How to fetch hits in primary order (with the match count, on request), and the keys
+    that order hits of equal primary."""
 
-    fetch: Callable[[Query, int], Hits]
-    tie: Callable[[tantivy.DocAddress], str]
+    search: Callable[[Query, int, bool], tantivy.SearchResult]
+    ties: Callable[[list[tantivy.DocAddress]], list[str]]
     rank: str | None  # the rank field; None for relevance
+    primary: Callable[[float], float] = _same
+
+    def fetch(self, query: Query, limit: int) -> Hits:
+        return [(self.primary(p), a) for p, a in self.search(query, limit, False).hits]
+
+    def counted(self, query: Query, limit: int) -> tuple[Hits, int]:
+        """The first ``limit`` hits and how many match, in one pass over the matches."""
+        result = self.search(query, limit, True)
+        hits = [(self.primary(p), a) for p, a in result.hits]
+        return hits, int(result.count)  # type: ignore[attr-defined]
 
 
 def by_relevance(searcher: tantivy.Searcher) -> Order:
-    def fetch(query: Query, limit: int) -> Hits:
-        return [(-score, a) for score, a in searcher.search(query, limit, count=False).hits]
+    """Best score first; among equal scores the most voted (no votes last), then by id.
 
-    return Order(fetch, lambda address: read_relevance_tie_key(searcher.doc(address)), None)
+    The votes come from their rank's fast field; an id is read only where votes tie too,
+    so a page among many equally scored typo matches reads few stored documents.
+    """
+    votes = rank_field("votes", descending=True)
+
+    def search(query: Query, limit: int, with_count: bool) -> tantivy.SearchResult:
+        return searcher.search(query, limit, count=with_count)
+
+    def ties(addresses: list[tantivy.DocAddress]) -> list[str]:
+        ranks = searcher.fast_field_values(votes, addresses)
+        shared = Counter(ranks)
+        return [
+            f"{rank:020d}" + (read_id(searcher.doc(address)) if shared[rank] > 1 else "")
+            for rank, address in zip(ranks, addresses, strict=True)
+        ]
+
+    return Order(search, ties, None, primary=_negated)
+
+
+def _negated(score: float) -> float:
+    return -score
 
 
 def by_rank(searcher: tantivy.Searcher, name: str, descending: bool) -> Order:
     field = rank_field(name, descending)
 
-    def fetch(query: Query, limit: int) -> Hits:
-        result = searcher.search(
-            query, limit, count=False, order_by_field=field, order=tantivy.Order.Asc
+    def search(query: Query, limit: int, with_count: bool) -> tantivy.SearchResult:
+        return searcher.search(
+            query, limit, count=with_count, order_by_field=field, order=tantivy.Order.Asc
         )
-        return list(result.hits)
 
-    def tie(address: tantivy.DocAddress) -> str:
-        return read_tie_key(searcher.doc(address), name, descending)
+    def ties(addresses: list[tantivy.DocAddress]) -> list[str]:
+        return [read_tie_key(searcher.doc(address), name, descending) for address in addresses]
 
-    return Order(fetch, tie, field)
+    return Order(search, ties, field)
 
 
 def count(searcher: tantivy.Searcher, query: Query) -> int:
@@ -71,19 +106,27 @@ def unfit() -> BadRequest:
     return BadRequest("cursor does not fit this query; start again without it")
 
 
-def exact(order: Order, query: Query, start: int, end: int) -> list[Ranked]:
-    """Hits ``start`` to ``end`` (``end`` at most the match count) in exact order."""
-    limit = end + 1
-    while True:  # read on until the primary changes, so the last group is whole
-        hits = order.fetch(query, limit)
-        if len(hits) < limit or hits[-1][0] != hits[end - 1][0]:
-            break
+def exact(
+    order: Order,
+    query: Query,
+    start: int,
+    end: int,
+    fetched: tuple[Hits, int] | None = None,
+) -> list[Ranked]:
+    """Hits ``start`` to ``end`` (``end`` at most the match count) in exact order;
+    ``fetched``: the first hits and how many were asked, when the caller has them already."""
+    hits, limit = fetched if fetched is not None else (order.fetch(query, end + 1), end + 1)
+    # read on until the primary changes, so the last group is whole
+    while len(hits) == limit and hits[-1][0] == hits[end - 1][0]:
         limit *= 2
+        hits = order.fetch(query, limit)
     top, bottom = hits[start][0], hits[end - 1][0]
     first = next(i for i, (primary, _) in enumerate(hits) if primary == top)
     last = max(i for i, (primary, _) in enumerate(hits) if primary == bottom)
-    window = sorted(((p, order.tie(a), a) for p, a in hits[first : last + 1]), key=order_key)
-    return window[start - first : end - first]
+    window = hits[first : last + 1]
+    keys = order.ties([address for _, address in window])
+    ranked = sorted(((p, key, a) for (p, a), key in zip(window, keys, strict=True)), key=order_key)
+    return ranked[start - first : end - first]
 
 
 def order_key(hit: Ranked) -> tuple[float, str]:
@@ -97,11 +140,14 @@ def keyed(page: list[Ranked], more: bool) -> Position | None:
 def offset_page(
     searcher: tantivy.Searcher, query: Query, order: Order, start: int, size: int
 ) -> Found:
-    total = count(searcher, query)
+    # Ample, so that the group of equal scores at the page's end is rarely cut (which costs
+    # another pass): collecting more of the best hits costs little beside matching them.
+    asked = max(2 * (start + size), _AMPLE) + 1
+    hits, total = order.counted(query, asked)
     end = min(start + size, total)
     if start >= end:
         return Found([], total, None)
-    page = exact(order, query, start, end)
+    page = exact(order, query, start, end, (hits, asked))
     more = end < total
     position: Position | None = [end] if more else None
     if order.rank is not None:

@@ -11,7 +11,7 @@ import tantivy
 
 from filmflare.adapters.embedded_search import schema as f
 from filmflare.adapters.embedded_search.documents import read_movie
-from filmflare.adapters.embedded_search.paging import by_rank, count, exact
+from filmflare.adapters.embedded_search.paging import by_rank, exact
 from filmflare.adapters.embedded_search.text_queries import word_query
 from filmflare.domain.search import Suggestion
 from filmflare.domain.text import words
@@ -44,8 +44,11 @@ def suggest(
     chosen: dict[str, Suggestion] = {}
     by_votes = by_rank(searcher, "votes", descending=True)
     for level in _levels(schema, typed):
-        end = min(limit, count(searcher, level))
-        for _rank, _tie, address in exact(by_votes, level, 0, end) if end else []:
+        hits, total = by_votes.counted(level, limit + 1)
+        end = min(limit, total)
+        for _rank, _tie, address in (
+            exact(by_votes, level, 0, end, (hits, limit + 1)) if end else []
+        ):
             movie = read_movie(searcher.doc(address))
             chosen.setdefault(movie.id, Suggestion(movie.id, movie.title, movie.year))
             if len(chosen) == limit:

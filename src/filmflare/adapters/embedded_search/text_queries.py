@@ -4,6 +4,10 @@ Per word and field, an exact term scores by BM25 and a fuzzy (or prefix) term ad
 constant, both scaled by the field's weight, so exact words outrank typos and the title
 outranks the other fields. A whole-title match adds far more than any word can, so an
 exact title comes first.
+
+tantivy's fuzzy term query takes no fixed prefix, so here an edit to a word's first letter
+counts as one (the contract allows two): the embedded engine matches a little more than the
+server engines, never less.
 """
 
 from __future__ import annotations
