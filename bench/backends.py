@@ -24,7 +24,7 @@ REDIS_MARK = MOTO_STATE / "redis-started"  # Redis was started by this run
 LOG = INFRA / "bench-servers.log"
 
 
-def _script(*args: str, env: dict[str, str] | None = None) -> None:
+def script(*args: str, env: dict[str, str] | None = None) -> None:
     """Run a script with its output in ``LOG`` (a pipe would wait for the servers it starts
     in the background, which keep it open)."""
     INFRA.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def _script(*args: str, env: dict[str, str] | None = None) -> None:
         raise RuntimeError(f"{' '.join(args)} failed (see {LOG}):\n{tail}")
 
 
-def _pid(path: Path) -> int | None:
+def read_pid(path: Path) -> int | None:
     try:
         return int(path.read_text().strip())
     except (OSError, ValueError):
@@ -62,17 +62,17 @@ class Backends:
     _started: list[str] = field(default_factory=list)
 
     def start(self) -> Backends:
-        _script(str(SCRIPTS / "search-engine.sh"), "start", ENGINE, ENGINE_NAME)
+        script(str(SCRIPTS / "search-engine.sh"), "start", ENGINE, ENGINE_NAME)
         self._started.append("search")
         self.search_url = (INFRA / f"{ENGINE_NAME}.url").read_text().strip()
         redis_url = INFRA / "redis.url"
         if not (redis_url.exists() and _redis_answers()):
-            _script(str(SCRIPTS / "redis.sh"), "start")
+            script(str(SCRIPTS / "redis.sh"), "start")
             self._started.append("redis")
             MOTO_STATE.mkdir(parents=True, exist_ok=True)
             REDIS_MARK.touch()  # for scripts/bench.sh, should this process be killed
         self.redis_url = redis_url.read_text().strip()
-        _script(str(SCRIPTS / "moto.sh"), "start", env={"INFRA_DIR": str(MOTO_STATE)})
+        script(str(SCRIPTS / "moto.sh"), "start", env={"INFRA_DIR": str(MOTO_STATE)})
         self._started.append("moto")
         self.moto_url = (MOTO_STATE / "moto.url").read_text().strip()
         if not answers(f"{self.search_url}/_cluster/health"):
@@ -82,9 +82,9 @@ class Backends:
     def pin(self, cpu: str) -> None:
         """Move the servers this run started onto ``cpu``."""
         pids = {
-            "search": _pid(INFRA / f"{ENGINE_NAME}.pid"),
-            "redis": _pid(INFRA / "redis.pid"),
-            "moto": _pid(MOTO_STATE / "moto.pid"),
+            "search": read_pid(INFRA / f"{ENGINE_NAME}.pid"),
+            "redis": read_pid(INFRA / "redis.pid"),
+            "moto": read_pid(MOTO_STATE / "moto.pid"),
         }
         for name in self._started:
             pid = pids[name]
@@ -104,7 +104,7 @@ class Backends:
             if name == "redis":
                 REDIS_MARK.unlink(missing_ok=True)
             try:
-                _script(*args, env=env)
+                script(*args, env=env)
             except RuntimeError as error:
                 print(f"bench: {error}")
 

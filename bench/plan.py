@@ -27,11 +27,13 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """The files every size shares: distinct searches, their engine bodies, import rows."""
+    """The files every size shares: distinct searches, their engine bodies, import rows,
+    and the query-cost scenario's searches (``query_sets``), when it runs."""
 
     searches: Path
     bodies: Path
     import_rows: Path
+    query_sets: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,13 @@ settings (``FILMFLARE_*`` from the environment, as ``filmflare`` reads them).
     python -m bench.probe engine-bulk FILE        the engine's raw bulk rate, into a scratch index
     python -m bench.probe store-put FILE          the store's raw put rate, into a scratch table
     python -m bench.probe engine-load FILE        bulk the rows straight into the live index
+    python -m bench.probe query-cost FILE ROUNDS WARM_UP [PID]
+                                                  the query-cost scenario on this profile's
+                                                  engine (PID: the engine's process)
 
 Each prints one JSON object on its last line; the measurements themselves are in
-``embedded_refs`` and ``production_refs``.
+``embedded_refs`` and ``production_refs``, and for the query cost in ``query_cost_tantivy``
+and ``query_cost_http``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ def main(argv: Sequence[str]) -> dict[str, Any]:
         return asyncio.run(first_ids(int(args[0])))
     # Only the references of the profile in use are imported: each SDK takes seconds.
     embedded = settings.search == "embedded" and settings.store == "sqlite"
+    if command == "query-cost":
+        cost: Any = import_module(f"bench.query_cost_{'tantivy' if embedded else 'http'}")
+        return dict(cost.measure(settings, *args))
     refs: Any = import_module("bench.embedded_refs" if embedded else "bench.production_refs")
     measures = {
         "engine-query": "query_time",

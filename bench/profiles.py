@@ -3,6 +3,8 @@
 - embedded: SQLite, the embedded engine and the memory cache, in a data directory of its own.
 - production: ``FILMFLARE_PROFILE=production`` on DynamoDB (moto), OpenSearch and Redis, with
   table, index and key prefix names of this run's own.
+- opensearch, elasticsearch: SQLite and the memory cache beside that engine, for the query-cost
+  scenario alone, which measures the engine (no API is served on them).
 
 Both run one worker at the log level given (the service's default, ``info``, unless told).
 """
@@ -43,7 +45,9 @@ class Profile:
             settings["FILMFLARE_REDIS_PREFIX"] += f"{self._starts}:"
         return api_server(settings, self.workdir)
 
-    def probe(self, *args: str, cpu: str | None = SERVER_CPU) -> dict[str, Any]:
+    def probe(
+        self, *args: str, cpu: str | None = SERVER_CPU, timeout: float = 7200
+    ) -> dict[str, Any]:
         """``python -m bench.probe ARGS`` under this profile's settings; its JSON answer."""
         env = clean_environment(self.settings)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -54,7 +58,7 @@ class Profile:
             env=env,
             capture_output=True,
             text=True,
-            timeout=7200,
+            timeout=timeout,
             check=False,
         )
         if done.returncode != 0:
@@ -109,3 +113,19 @@ def production(workdir: Path, backends: Backends, run_id: str, log_level: str) -
         "FILMFLARE_DATA_DIR": str(data / "data"),
     }
     return Profile("production", settings, data, engine_url=backends.search_url)
+
+
+def search_engine(name: str, workdir: Path, url: str, run_id: str, log_level: str) -> Profile:
+    """SQLite beside the engine ``name`` (opensearch or elasticsearch) at ``url``."""
+    data = workdir / name
+    data.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "FILMFLARE_SEARCH": name,
+        "FILMFLARE_SEARCH_URL": url,
+        "FILMFLARE_SEARCH_INDEX": f"bench-{run_id}-{name}",
+        "FILMFLARE_JWT_SECRET": SECRET,
+        "FILMFLARE_LOG_LEVEL": log_level,
+        "FILMFLARE_WORKERS": "1",
+        "FILMFLARE_DATA_DIR": str(data / "data"),
+    }
+    return Profile(name, settings, data, engine_url=url)

@@ -1,8 +1,9 @@
 """The run's results as JSON and as a Markdown table, under ``bench/results/``.
 
 ``<stamp>.json`` holds everything measured (every wrk summary and probe answer);
-``<stamp>.md`` the tables; ``latest.md`` the same tables for the README, from a complete run
-only (both profiles, every size). Smoke runs (``--quick``) are ``quick-<stamp>.*``.
+``<stamp>.md`` the tables (the query cost's from ``query_cost_report``); ``latest.md`` the
+same tables for the README, from a complete run only (both profiles, every engine, every
+size). Smoke runs (``--quick``) are ``quick-<stamp>.*``.
 ``python -m bench.report RESULTS.json`` prints the tables of a results file again.
 """
 
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from bench import query_cost_report
 from bench.catalogs import SIZES
-from bench.results import Measure, MemoryReading, Result
+from bench.results import CostResult, CostRun, Measure, MemoryReading, Result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -41,6 +43,8 @@ class Run:
     memory: Sequence[MemoryReading]
     timings: dict[str, float]  # seconds per phase
     notes: Sequence[str]
+    costs: Sequence[CostResult] = ()  # the query-cost scenario, by slice
+    cost_runs: Sequence[CostRun] = ()  # and by engine and size
 
 
 def _rate(value: float, unit: str) -> str:
@@ -184,23 +188,37 @@ def memory_table(readings: Sequence[MemoryReading]) -> list[str]:
     return lines
 
 
-def markdown(run: Run) -> str:
+def _header(run: Run) -> list[str]:
     s = run.settings
-    header = [
-        f"Run {run.stamp}: {platform.machine()}, {s['cpus']} CPUs, Python "
-        f"{platform.python_version()}; one API worker (log level {s['log_level']}) pinned "
-        f"to CPU 0, wrk (one thread) and the backends on CPU 1; {s['seconds']:g} s per side "
-        f"of each comparison, in {s.get('rounds', 1)} alternating rounds, after a "
-        f"{s['warm_up']:g} s warm-up; {s['connections']} connections unless `c` says 1. "
-        f"Total time {run.timings.get('total', 0) / 60:.1f} min.",
-        "",
+    machine = f"Run {run.stamp}: {platform.machine()}, {s['cpus']} CPUs, Python "
+    machine += f"{platform.python_version()}; "
+    total = f"Total time {run.timings.get('total', 0) / 60:.1f} min."
+    if not run.results:
+        engines = ", ".join(s.get("engines", []))
+        cost = f"the query cost alone ({engines}), {s.get('queries', 0)} searches per slice"
+        where = "each engine on CPU 0 (the embedded one inside the probe), the probe asking a "
+        where += "server on CPU 1"
+        return [f"{machine}{cost}, {where}. {total}"]
+    return [
+        f"{machine}one API worker (log level {s['log_level']}) pinned to CPU 0, wrk (one "
+        f"thread) and the backends on CPU 1; {s['seconds']:g} s per side of each comparison, "
+        f"in {s.get('rounds', 1)} alternating rounds, after a {s['warm_up']:g} s warm-up; "
+        f"{s['connections']} connections unless `c` says 1. {total}"
     ]
-    body = ["The targets (ratios measured side by side in this run):", ""]
-    body += [*summary_table(run.results, run.memory), "", "Every scenario:", ""]
-    body += [*results_table(run.results), "", "Memory of the API worker after each size's runs:"]
-    body += ["", *memory_table(run.memory)]
-    notes = ["", *(f"- {note}" for note in run.notes)] if run.notes else []
-    return "\n".join([*header, *body, *notes]) + "\n"
+
+
+def markdown(run: Run) -> str:
+    body: list[str] = []
+    if run.results:
+        body += ["The targets (ratios measured side by side in this run):", ""]
+        body += [*summary_table(run.results, run.memory), ""]
+    body += query_cost_report.section(run.costs, run.cost_runs)
+    if run.results:
+        body += ["Every scenario:", "", *results_table(run.results), ""]
+        body += ["Memory of the API worker after each size's runs:", ""]
+        body += [*memory_table(run.memory), ""]
+    notes = [f"- {note}" for note in run.notes]
+    return "\n".join([*_header(run), "", *body, *notes]).rstrip("\n") + "\n"
 
 
 def write(run: Run, latest: bool) -> list[Path]:
@@ -213,6 +231,8 @@ def write(run: Run, latest: bool) -> list[Path]:
         "timings_seconds": {k: round(v, 1) for k, v in run.timings.items()},
         "results": [r.as_json() for r in run.results],
         "memory": [m.as_json() for m in run.memory],
+        "query_cost": [c.as_json() for c in run.costs],
+        "query_cost_runs": [r.as_json() for r in run.cost_runs],
         "notes": list(run.notes),
     }
     name = f"quick-{run.stamp}" if run.settings.get("quick") else run.stamp
@@ -259,7 +279,14 @@ def load(path: Path) -> Run:
         for m in data["memory"]
     ]
     return Run(
-        data["stamp"], data["settings"], results, memory, data["timings_seconds"], data["notes"]
+        data["stamp"],
+        data["settings"],
+        results,
+        memory,
+        data["timings_seconds"],
+        data["notes"],
+        [CostResult.of_json(c) for c in data.get("query_cost", [])],
+        [CostRun.of_json(r["engine"], r["size"], r) for r in data.get("query_cost_runs", [])],
     )
 
 
