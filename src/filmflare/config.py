@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     workers: int | Literal["auto"] = 1
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     index_poll_seconds: float = Field(default=1.0, gt=0)
+    # Seconds any HTTP cache may keep a search, suggestions or genre counts (Cache-Control:
+    # public, max-age=N) before revalidating it by its ETag; 0 sends no-cache: revalidate
+    # before every use. At most a day.
+    http_max_age: int = Field(default=5, ge=0, le=86_400)
 
     # Limits every server process keeps by itself (API.md, Limits), proxy in front or not.
     # Open connections per worker; past it the oldest idle or unfinished one is closed.

@@ -21,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from filmflare.application.cache_keys import SEARCH_GENERATION, search_key
+from filmflare.application.digests import Digested, digested
 from filmflare.application.response_cache import Lookup
 from filmflare.bootstrap import Container, build
 from filmflare.domain.errors import BackendUnavailable
@@ -386,8 +387,8 @@ def test_query_strings_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(reads, "REMEMBERED", 2)
     planned: list[str] = []
 
-    async def nothing(seen: Lookup) -> bytes:
-        return b""
+    async def nothing(seen: Lookup) -> Digested:
+        return digested(b"")
 
     def plan(params: list[tuple[str, str]]) -> reads.Plan:
         planned.append(params[0][1])
@@ -396,7 +397,7 @@ def test_query_strings_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -
     async def nothing_cached(key: str) -> Lookup:
         return Lookup(None, None, answered=True)
 
-    answers = reads.CachedAnswer("/test", plan, nothing_cached)
+    answers = reads.CachedAnswer("/test", plan, nothing_cached, b"no-cache")
     for query in (b"q=a", b"q=b", b"q=a", b"q=c", b"q=a", b"q=b"):
         answers.plan(query)
 

@@ -66,16 +66,18 @@ async def container(tmp_path: Path) -> AsyncIterator[Container]:
 @pytest.mark.anyio
 async def test_a_cursor_continues_another_spelling_of_its_search(container: Container) -> None:
     first = orjson.loads(
-        await container.search_movies.execute(parse("q=Heat&genre=Crime&per_page=1"))
+        (await container.search_movies.execute(parse("q=Heat&genre=Crime&per_page=1"))).body
     )
     again = await container.search_movies.execute(parse("genre=crime&q=heat&per_page=1"))
-    assert orjson.loads(again) == first
+    assert orjson.loads(again.body) == first
     cursor = first["next_cursor"]
     assert cursor
     second = orjson.loads(
-        await container.search_movies.execute(
-            parse(f"q=HEAT&genre=CRIME&per_page=1&cursor={cursor}")
-        )
+        (
+            await container.search_movies.execute(
+                parse(f"q=HEAT&genre=CRIME&per_page=1&cursor={cursor}")
+            )
+        ).body
     )
     assert second["page"] == 2
     assert second["results"][0]["id"] != first["results"][0]["id"]

@@ -31,8 +31,8 @@ async def container(tmp_path: Path) -> AsyncIterator[Container]:
 
 async def search_ids(container: Container, query: str) -> list[str]:
     pairs = [tuple(p.split("=", 1)) for p in query.split("&") if p]
-    body = await container.search_movies.execute(parse_search_params(pairs))  # type: ignore[arg-type]
-    return [m["id"] for m in orjson.loads(body)["results"]]
+    found = await container.search_movies.execute(parse_search_params(pairs))  # type: ignore[arg-type]
+    return [m["id"] for m in orjson.loads(found.body)["results"]]
 
 
 async def test_add_then_get_serves_the_same_bytes_twice(container: Container) -> None:

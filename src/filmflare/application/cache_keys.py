@@ -24,6 +24,7 @@ SEARCH_GENERATION = "gen:{search}"
 MOVIE_BUCKETS = 1024
 MOVIE_TTL = 300.0
 SEARCH_TTL = 60.0
+SEARCH_LAYOUT = "d1"
 
 
 @functools.lru_cache(maxsize=65536)  # a cached read names its keys on every request
@@ -42,9 +43,14 @@ def movie_generation(movie_id: str) -> str:
 
 
 def search_key(kind: str, identity: str) -> str:
-    """Where a search-like answer is cached: ``kind`` and a digest of what it depends on."""
+    """Where a search-like answer is cached: ``kind`` and a digest of what it depends on.
+
+    ``SEARCH_LAYOUT`` names how the value is laid out (``digests``: the answer's digest, then
+    its bytes), so a process of another release, which lays it out otherwise, reads other keys
+    during a rolling update instead of serving a value it would misread.
+    """
     digest = hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
-    return f"{kind}:{{search}}:{digest}"
+    return f"{kind}:{{search}}:{SEARCH_LAYOUT}:{digest}"
 
 
 #: Every generation there is: what a recovery after a lost invalidation bumps.

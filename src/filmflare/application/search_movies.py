@@ -5,14 +5,15 @@ replaces ``page``; results come from the index alone; highlights are computed he
 movie's fields so that every engine marks the same words; a cached answer is keyed by the
 search generation, which the indexer bumps whenever the index changes. Searches that differ
 only in spelling (text case and spacing, genre case and order) share one cache entry and
-accept each other's cursors.
+accept each other's cursors. An answer comes with the digest of its bytes (``digests``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
+from filmflare.application.cache_keys import SEARCH_GENERATION, search_key
+from filmflare.application.digests import Digested, search_answer
 from filmflare.application.presenters import search_body
 from filmflare.application.response_cache import Lookup, ResponseCache
 from filmflare.domain.criteria import SearchCriteria
@@ -29,13 +30,12 @@ class SearchMovies:
         self._index = index
         self._cache = cache
 
-    async def execute(self, criteria: SearchCriteria, seen: Lookup | None = None) -> bytes:
+    async def execute(self, criteria: SearchCriteria, seen: Lookup | None = None) -> Digested:
         """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
         fingerprint, page, position = _start(criteria)
-        return await self._cache.answer(
+        return await search_answer(
+            self._cache,
             search_key(_KIND, _identity(criteria, fingerprint, page)),
-            SEARCH_GENERATION,
-            SEARCH_TTL,
             lambda: self._answer(criteria, fingerprint, page, position),
             seen,
         )

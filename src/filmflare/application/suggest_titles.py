@@ -1,12 +1,14 @@
 """Complete a title as the user types (GET /movies/suggest), cache-aside.
 
 Rules: every typed word must start a title word (the last as a prefix, typo tolerant like
-``q``); best match first, then most votes; blank input suggests nothing.
+``q``); best match first, then most votes; blank input suggests nothing. An answer comes with
+the digest of its bytes (``digests``).
 """
 
 from __future__ import annotations
 
-from filmflare.application.cache_keys import SEARCH_GENERATION, SEARCH_TTL, search_key
+from filmflare.application.cache_keys import SEARCH_GENERATION, search_key
+from filmflare.application.digests import Digested, search_answer
 from filmflare.application.presenters import suggestions_body
 from filmflare.application.response_cache import Lookup, ResponseCache
 from filmflare.ports.search_index import MovieSearchIndex
@@ -19,7 +21,7 @@ class SuggestTitles:
         self._index = index
         self._cache = cache
 
-    async def execute(self, text: str, limit: int, seen: Lookup | None = None) -> bytes:
+    async def execute(self, text: str, limit: int, seen: Lookup | None = None) -> Digested:
         """The answer; ``seen`` is what ``cached`` has just found for it, if asked already."""
         text = _typed(text)
 
@@ -27,8 +29,9 @@ class SuggestTitles:
             found = list(await self._index.suggest(text, limit)) if text else []
             return suggestions_body(found)
 
-        key = search_key(_KIND, _identity(text, limit))
-        return await self._cache.answer(key, SEARCH_GENERATION, SEARCH_TTL, answer, seen)
+        return await search_answer(
+            self._cache, search_key(_KIND, _identity(text, limit)), answer, seen
+        )
 
     def answer_key(self, text: str, limit: int) -> str:
         """Where ``execute`` caches its answer."""

@@ -1,9 +1,11 @@
-"""``If-Match`` and ``If-None-Match`` (RFC 9110 §13.1) against a movie's version.
+"""Entity tags, ``If-Match`` and ``If-None-Match`` (RFC 9110 §8.8.3, §13.1).
 
-A movie's entity tag is its version as a strong validator, ``"3"``. ``If-Match`` uses the strong
-comparison (``W/"3"`` never matches); ``If-None-Match`` the weak one. A header that is not a
-valid list of entity tags is a 400 rather than being silently ignored, so a client that forgot
-the quotes (``If-Match: 3``) learns it at once instead of overwriting someone else's change.
+A movie's entity tag is its version as a strong validator, ``"3"``; a search-like answer's is
+the digest of its bytes as a weak one, ``W/"…"`` (``application.digests``). ``If-Match`` uses
+the strong comparison against a movie's version (``W/"3"`` never matches); ``If-None-Match``
+the weak one, against either kind. A header that is not a valid list of entity tags is a 400
+rather than being silently ignored, so a client that forgot the quotes (``If-Match: 3``)
+learns it at once instead of overwriting someone else's change.
 """
 
 from __future__ import annotations
@@ -25,9 +27,27 @@ class EntityTag:
     weak: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class HeldTags:
+    """What ``If-None-Match`` says the client holds: any representation (``*``), or those of
+    these opaque tags, whether it sent them weak or strong."""
+
+    opaques: frozenset[str] = frozenset()
+    anything: bool = False
+
+    def matches(self, opaque: str) -> bool:
+        """The weak comparison: ``W/"x"`` and ``"x"`` both hold the answer tagged ``x``."""
+        return self.anything or opaque in self.opaques
+
+
 def etag(version: int) -> str:
-    """The ``ETag`` header value for a version."""
+    """The ``ETag`` header value for a version; its opaque tag is ``str(version)``."""
     return f'"{version}"'
+
+
+def weak_etag(opaque: bytes) -> bytes:
+    """The ``ETag`` header value, as a weak validator, of an opaque tag made of ``etagc``."""
+    return b'W/"' + opaque + b'"'
 
 
 def parse_tags(header: str, name: str) -> list[EntityTag] | None:
@@ -75,15 +95,12 @@ def if_match(header: str | None) -> VersionMatch | None:
     return VersionMatch(versions=frozenset(v for v in strong if v is not None))
 
 
-def if_none_match(header: str | None) -> VersionMatch | None:
-    """The versions a reader already holds (weak comparison: ``W/"3"`` counts), or None."""
+def if_none_match(header: str | None) -> HeldTags | None:
+    """What a reader already holds, or None when the header is absent. Tags compare as
+    strings, so ``"01"`` holds no version 1."""
     if header is None:
         return None
     tags = parse_tags(header, "If-None-Match")
     if tags is None:
-        return VersionMatch(any_version=True)
-    return VersionMatch(versions=frozenset(v for v in map(_version, tags) if v is not None))
-
-
-def matches(condition: VersionMatch, version: int) -> bool:
-    return condition.any_version or version in condition.versions
+        return HeldTags(anything=True)
+    return HeldTags(frozenset(tag.opaque for tag in tags))

@@ -17,7 +17,7 @@ from filmflare.bootstrap import Container
 from filmflare.domain.auth import Principal
 from filmflare.domain.errors import Unauthenticated
 from filmflare.domain.preconditions import VersionMatch
-from filmflare.entrypoints.http.conditional import if_match, if_none_match
+from filmflare.entrypoints.http.conditional import HeldTags, if_match, if_none_match
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -73,8 +73,8 @@ async def precondition(request: Request) -> VersionMatch | None:
     return if_match(", ".join(values)) if values else None
 
 
-async def cached_versions(request: Request) -> VersionMatch | None:
-    """``If-None-Match`` as the versions the client holds (400 when malformed)."""
+async def held_tags(request: Request) -> HeldTags | None:
+    """``If-None-Match`` as the entity tags the client holds (400 when malformed)."""
     values = request.headers.getlist("if-none-match")
     return if_none_match(", ".join(values)) if values else None
 
@@ -87,5 +87,5 @@ async def movie_id(request: Request) -> str:
 ContainerDep = Annotated[Container, Depends(get_container)]
 Writer = Annotated[Principal, Depends(require_writer)]
 IfMatch = Annotated[VersionMatch | None, Depends(precondition)]
-IfNoneMatch = Annotated[VersionMatch | None, Depends(cached_versions)]
+IfNoneMatch = Annotated[HeldTags | None, Depends(held_tags)]
 MovieId = Annotated[str, Depends(movie_id)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from filmflare.application.digests import DIGEST_LENGTH
 from filmflare.domain.cursor import MAX_CURSOR_LENGTH
 from filmflare.domain.query_params import TEXT_LIMIT
 from filmflare.domain.rules import MAX_VOTES
@@ -61,6 +62,22 @@ _PROBLEMS: dict[int, str] = {
     503: "A backend needed for this request does not answer.",
 }
 _PROBLEM_HEADERS = {401: "WWW-Authenticate", 429: "Retry-After", 503: "Retry-After"}
+#: The caching headers of a search-like answer, 200 or 304 (``responses.search_like_answer``).
+_SEARCH_LIKE_HEADERS: dict[str, Fragment] = {
+    "ETag": {
+        "description": "The answer's weak entity tag: a digest of its bytes, which changes "
+        "whenever the answer does (after a write, within the second search takes to show it).",
+        "required": True,
+        "schema": {"type": "string", "pattern": f'^W/"[A-Za-z0-9_-]{{{DIGEST_LENGTH}}}"$'},
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=N`: any cache may keep the answer N seconds "
+        "(`FILMFLARE_HTTP_MAX_AGE`, 5 by default), then revalidate it with `If-None-Match`; "
+        "`no-cache` when N is 0: a cache revalidates it before every use.",
+        "required": True,
+        "schema": {"type": "string", "pattern": r"^(public, max-age=[0-9]+|no-cache)$"},
+    },
+}
 
 
 def content(schema: str, *media_types: str) -> Fragment:
@@ -74,6 +91,18 @@ def ok(description: str, schema: str | None = None, *headers: str) -> Fragment:
     if headers:
         response["headers"] = {name: HEADERS[name] for name in headers}
     return response
+
+
+def search_like(description: str, schema: str) -> dict[int | str, Fragment]:
+    """The 200 and 304 of a search, suggestions or genre counts, with their caching headers."""
+    return {
+        200: ok(description, schema) | {"headers": dict(_SEARCH_LIKE_HEADERS)},
+        304: {
+            "description": "`If-None-Match` named the answer's current `ETag`: the copy the "
+            "client holds is current.",
+            "headers": dict(_SEARCH_LIKE_HEADERS),
+        },
+    }
 
 
 def problems(*statuses: int, **notes: str) -> dict[int | str, Fragment]:
@@ -119,8 +148,9 @@ IF_NONE_MATCH: Fragment = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
-    "description": "Answer 304 without a body when the current version is one of these entity "
-    'tags (`"3"`, `W/"3"`, a comma list, or `*`; weak comparison). Not a list: 400.',
+    "description": "Answer 304 without a body when the current `ETag` is one of these entity "
+    'tags (`"3"`, `W/"3"`, a comma list, or `*`), compared weakly: `W/"3"` and `"3"` both '
+    "match either. Not a list of entity tags: 400.",
     "schema": {"type": "string", "pattern": _TAG_LIST},
 }
 
@@ -139,7 +169,9 @@ SEARCH_PARAMETERS: list[Fragment] = [
         "q",
         _TEXT,
         "Full text over title (weighted most), original title, directors, cast "
-        "and overview; every word must match; typo tolerant; the last word also as a prefix.",
+        "and overview; every word must match; typo tolerant (1 edit for words of 5+ "
+        "characters, 2 for 9+; an edit to a word's first character counts as two); the last "
+        "word also as a prefix.",
     ),
     query("title", _TEXT, "Like `q`, over title and original title only."),
     query(

@@ -42,6 +42,10 @@ A movie catalog: store, search and suggest.
   are allowed.
 - A movie's `ETag` is its version (`"3"`). Writes honour `If-Match` (strong comparison; 412 on
   mismatch); a malformed `If-Match` or `If-None-Match` is a 400.
+- Searches, suggestions and genre counts carry a weak `ETag`, a digest of the answer that
+  changes whenever the answer does, and `Cache-Control: public, max-age=N` (N from
+  `FILMFLARE_HTTP_MAX_AGE`, 5 by default; `no-cache` when it is 0). A matching `If-None-Match`
+  is a 304 with both headers and no body. Errors carry no `Cache-Control`.
 - Request bodies are JSON (`application/json` or any `application/*+json`, UTF-8), at most
   1 MiB (413); another media type is a 415, malformed JSON a 400: that includes a member name
   repeated in one object at any depth, `NaN`, a lone surrogate and bytes that are not UTF-8.

@@ -22,17 +22,16 @@ from filmflare.domain.query_params import parse_search_params, parse_suggest_par
 from filmflare.entrypoints.http.fast.answered import FastPathAnswers
 from filmflare.entrypoints.http.fast.reads import (
     MOVIE_PREFIX,
-    Answer,
     CachedAnswer,
     CachedRead,
     Missed,
     MovieRead,
     Params,
     Plan,
-    json_answer,
 )
 from filmflare.entrypoints.http.problems import on_error, status_of
 from filmflare.entrypoints.http.rate_limit import rate_limit
+from filmflare.entrypoints.http.responses import Answer, cache_control
 from filmflare.entrypoints.http.routing import MovieIdConvertor
 
 log = logging.getLogger("filmflare.http")
@@ -65,12 +64,17 @@ class FastPath:
         search = container.search_movies
         suggest = container.suggest_titles
         genres = container.list_genres
+        control = cache_control(container.settings.http_max_age)
         self._reads: dict[str, CachedRead] = {
-            "/movies": CachedAnswer("/movies", partial(_search_plan, search), search.cached),
-            "/movies/suggest": CachedAnswer(
-                "/movies/suggest", partial(_suggest_plan, suggest), suggest.cached
+            "/movies": CachedAnswer(
+                "/movies", partial(_search_plan, search), search.cached, control
             ),
-            "/genres": CachedAnswer("/genres", partial(_genres_plan, genres), genres.cached),
+            "/movies/suggest": CachedAnswer(
+                "/movies/suggest", partial(_suggest_plan, suggest), suggest.cached, control
+            ),
+            "/genres": CachedAnswer(
+                "/genres", partial(_genres_plan, genres), genres.cached, control
+            ),
         }
         self._movie = MovieRead(container.get_movie)
         templates = [read.template for read in (*self._reads.values(), self._movie)]
@@ -130,7 +134,7 @@ class FastPath:
         if not isinstance(answer, Missed):
             return answer
         try:
-            return json_answer(await answer.compute(), [])
+            return await answer.compute()
         except DomainError as error:  # the route's problem; anything else goes to the route
             if status_of(error) is None:
                 raise

@@ -7,7 +7,8 @@ request on.
 
 An answer is the two ASGI messages Starlette's ``Response`` sends for the route (the same
 status, headers in the same order, body), made without building a ``Response``: on this path
-that would cost as much as everything else.
+that would cost as much as everything else. A search-like answer, 200 or 304, is made by the
+routes' own ``search_like_answer``.
 """
 
 from __future__ import annotations
@@ -18,49 +19,29 @@ from functools import partial
 from typing import Protocol
 
 from starlette.datastructures import QueryParams
-from starlette.responses import Response
 from starlette.types import Scope
 
+from filmflare.application.digests import Digested
 from filmflare.application.get_movie import GetMovie
 from filmflare.application.response_cache import Lookup
 from filmflare.domain.errors import DomainError
-from filmflare.entrypoints.http.conditional import etag, if_none_match, matches
-from filmflare.entrypoints.http.responses import JSON
+from filmflare.entrypoints.http.conditional import HeldTags, etag, if_none_match
+from filmflare.entrypoints.http.responses import Answer, json_answer, search_like_answer
 
 Params = list[tuple[str, str]]
-Headers = list[tuple[bytes, bytes]]
 MOVIE_PREFIX = "/movies/"
 # Query strings remembered per endpoint: far more than the hot ones, and a bounded cost when
 # every request brings a new one.
 REMEMBERED = 4096
-_CONTENT_TYPE = (b"content-type", JSON.encode("latin-1"))
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A finished response: what Starlette's ``Response`` sends in two ASGI messages."""
-
-    status: int
-    headers: Headers
-    body: bytes = b""
-
-    @classmethod
-    def of(cls, response: Response) -> Answer:
-        return cls(response.status_code, response.raw_headers, bytes(response.body))
-
-
-def json_answer(body: bytes, headers: Headers) -> Answer:
-    """What ``responses.json_bytes(body, headers=...)`` sends: the given headers first."""
-    length = (b"content-length", b"%d" % len(body))
-    return Answer(200, [*headers, length, _CONTENT_TYPE], body)
 
 
 @dataclass(frozen=True, slots=True)
 class Missed:
-    """A search-like answer the cache did not hold: ``compute()`` is the route's use case,
-    told what the lookup found, so it fills the cache without reading it again."""
+    """A search-like answer the cache did not hold: ``compute()`` runs the route's use case,
+    told what the lookup found, so it fills the cache without reading it again, and answers
+    as the route does."""
 
-    compute: Callable[[], Awaitable[bytes]]
+    compute: Callable[[], Awaitable[Answer]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +50,7 @@ class Plan:
     makes the answer given what the cache held (``Lookup``)."""
 
     key: str
-    compute: Callable[[Lookup], Awaitable[bytes]]
+    compute: Callable[[Lookup], Awaitable[Digested]]
 
 
 class CachedRead(Protocol):
@@ -88,7 +69,8 @@ def query_params(query: bytes) -> Params:
 
 
 class CachedAnswer:
-    """``/movies``, ``/movies/suggest`` or ``/genres``: the answer to the query, cached or not.
+    """``/movies``, ``/movies/suggest`` or ``/genres``: the answer to the query, cached or not,
+    200 or 304, with the ``Cache-Control`` value ``control``.
 
     ``plan`` is the route's parsing followed by the use case's ``answer_key``. Its outcome (a
     plan, or None where the route answers an error) depends on the query string alone, so it
@@ -100,21 +82,29 @@ class CachedAnswer:
         template: str,
         plan: Callable[[Params], Plan],
         cached: Callable[[str], Awaitable[Lookup]],
+        control: bytes,
     ) -> None:
         self.template = template
         self._plan = plan
         self._cached = cached
+        self._control = control
         self._plans: dict[bytes, Plan | None] = {}
 
     async def answer(self, scope: Scope, held_tags: str | None) -> Answer | Missed | None:
-        # These routes send no ETag, so they ignore If-None-Match, and so does this.
         plan = self.plan(scope["query_string"])
         if plan is None:
             return None
+        try:
+            tags = if_none_match(held_tags)
+        except DomainError:  # malformed: the route's 400
+            return None
         seen = await self._cached(plan.key)
         if seen.answer is None:
-            return Missed(partial(plan.compute, seen))
-        return json_answer(seen.answer, [])
+            return Missed(partial(self._computed, plan, seen, tags))
+        return search_like_answer(Digested.unpack(seen.answer), tags, self._control)
+
+    async def _computed(self, plan: Plan, seen: Lookup, tags: HeldTags | None) -> Answer:
+        return search_like_answer(await plan.compute(seen), tags, self._control)
 
     def plan(self, query: bytes) -> Plan | None:
         if query in self._plans:
@@ -142,7 +132,7 @@ class MovieRead:
         if query and query_params(query):  # the route's 422
             return None
         try:
-            held = None if held_tags is None else if_none_match(held_tags)
+            tags = if_none_match(held_tags)
         except DomainError:  # malformed: the route's 400
             return None
         found = await self._get_movie.cached(scope["path"][len(MOVIE_PREFIX) :])
@@ -150,6 +140,6 @@ class MovieRead:
             return None
         # What routes.movies.get_movie answers.
         tag = [(b"etag", etag(found.version).encode("latin-1"))]
-        if held is not None and matches(held, found.version):
+        if tags is not None and tags.matches(str(found.version)):
             return Answer(304, tag)
         return json_answer(found.body, tag)

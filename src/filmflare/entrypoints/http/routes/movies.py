@@ -13,7 +13,7 @@ from starlette.responses import Response
 from filmflare.domain.query_params import reject_params
 from filmflare.entrypoints.http import fragments as doc
 from filmflare.entrypoints.http.bodies import JSON, MERGE_PATCH, read_json
-from filmflare.entrypoints.http.conditional import etag, matches
+from filmflare.entrypoints.http.conditional import etag
 from filmflare.entrypoints.http.deps import ContainerDep, IfMatch, IfNoneMatch, MovieId, Writer
 from filmflare.entrypoints.http.responses import json_bytes, movie_response
 from filmflare.entrypoints.http.routing import MOVIE_PATH, readable
@@ -62,7 +62,7 @@ async def get_movie(
     """Always current: a write is visible here as soon as it has been answered."""
     reject_params(request.query_params.multi_items())
     found = await container.get_movie.execute(movie_id)
-    if held is not None and matches(held, found.version):
+    if held is not None and held.matches(str(found.version)):
         return Response(status_code=304, headers={"ETag": etag(found.version)})
     return json_bytes(found.body, headers={"ETag": etag(found.version)})
 
