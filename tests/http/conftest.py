@@ -7,8 +7,9 @@ minted here with PyJWT and the secret the app is configured with.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,20 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["title"]
     assert body["detail"]
     return body
+
+
+FAST = "filmflare_http_fast_path_answers_total"
+
+
+@contextlib.contextmanager
+def fast_path_aside(app: FastAPI) -> Iterator[None]:
+    """Every request goes to FastAPI's routes, as if there were no fast path."""
+    fast = app.front.app  # type: ignore[attr-defined]  # behind the request observer
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fast, "_read_of", lambda scope: None)
+        yield
+
+
+def answered_in_front(app: FastAPI, route: str) -> float:
+    registry = app.state.metrics.registry
+    return float(registry.get_sample_value(FAST, {"route": route}) or 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,18 @@ from filmflare.bootstrap import Container, build
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
 from filmflare.entrypoints.http.fast import reads
-from tests.http.conftest import assert_problem, bearer, create, settings_for
+from tests.http.conftest import (
+    answered_in_front,
+    assert_problem,
+    bearer,
+    create,
+    fast_path_aside,
+    settings_for,
+)
 from tests.infra_redis import RedisServer, own_redis
 
 __all__ = ["own_redis"]  # fixtures, used by name
 pytestmark = pytest.mark.anyio
-FAST = "filmflare_http_fast_path_answers_total"
 REQUESTS = "filmflare_http_requests_total"
 # What differs between any two answers, whichever path gives them.
 VARYING = {"x-request-id", "date"}
@@ -58,20 +64,6 @@ async def serving(container: Container) -> AsyncIterator[tuple[FastAPI, httpx.As
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield app, client
-
-
-@contextlib.contextmanager
-def fast_path_aside(app: FastAPI) -> Iterator[None]:
-    """Every request goes to FastAPI's routes, as if there were no fast path."""
-    fast = app.front.app  # type: ignore[attr-defined]  # behind the request observer
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fast, "_read_of", lambda scope: None)
-        yield
-
-
-def answered_in_front(app: FastAPI, route: str) -> float:
-    registry = app.state.metrics.registry
-    return float(registry.get_sample_value(FAST, {"route": route}) or 0)
 
 
 def counted(app: FastAPI, method: str, route: str, status: int) -> float:

@@ -25,10 +25,16 @@ from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.entrypoints.http.app import create_app
-from tests.http.conftest import assert_problem, bearer, create, settings_for
+from tests.http.conftest import (
+    answered_in_front,
+    assert_problem,
+    bearer,
+    create,
+    fast_path_aside,
+    settings_for,
+)
 
 pytestmark = pytest.mark.anyio
-FAST = "filmflare_http_fast_path_answers_total"
 WEAK_TAG = re.compile(r'W/"[A-Za-z0-9_-]{16}"')
 DEFAULT_CONTROL = "public, max-age=5"
 #: A read of each search-like route whose answer the movies below make non-empty.
@@ -46,15 +52,8 @@ def path_taken(app: FastAPI, path: str) -> Iterator[None]:
     if path == "fast":
         yield
         return
-    fast = app.front.app  # type: ignore[attr-defined]  # behind the request observer
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fast, "_read_of", lambda scope: None)
+    with fast_path_aside(app):
         yield
-
-
-def answered_in_front(app: FastAPI, route: str) -> float:
-    registry = app.state.metrics.registry
-    return float(registry.get_sample_value(FAST, {"route": route}) or 0)
 
 
 def seen(response: httpx.Response) -> tuple[int, bytes, list[tuple[str, str]]]:
