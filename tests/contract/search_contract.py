@@ -366,6 +366,19 @@ class SearchIndexContract:
         seen = await walk(index, criteria)
         assert seen == [f"m{n:05d}" for n in sorted(range(10_050), key=lambda n: (n % 7, n))]
 
+    async def test_a_large_group_of_equal_scores_is_ordered_by_votes_then_id(
+        self, index: MovieSearchIndex
+    ) -> None:
+        """Hundreds of movies the text scores the same (one typo'd word matches them all
+        alike): the most voted first, then by id, on any page."""
+        await index.upsert([movie(f"m{n:03d}", "Deep", votes=n % 7) for n in range(500)])
+        expected = [f"m{n:03d}" for n in sorted(range(500), key=lambda n: (-(n % 7), n))]
+        for typed in ("deep", "deeep"):
+            for page in (1, 4, 9):
+                found = await index.search(SearchCriteria(q=typed, per_page=30, page=page), None)
+                assert found.total == 500
+                assert [h.movie.id for h in found.hits] == expected[30 * (page - 1) : 30 * page]
+
     async def test_a_foreign_position_is_refused(self, index: MovieSearchIndex) -> None:
         await index.upsert([movie("1", "A")])
         for sort in (Sort("votes", True), Sort("relevance", False)):

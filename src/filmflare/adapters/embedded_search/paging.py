@@ -112,13 +112,19 @@ def exact(
     start: int,
     end: int,
     fetched: tuple[Hits, int] | None = None,
+    total: int | None = None,
 ) -> list[Ranked]:
     """Hits ``start`` to ``end`` (``end`` at most the match count) in exact order;
-    ``fetched``: the first hits and how many were asked, when the caller has them already."""
+    ``fetched``: the first hits and how many were asked, when the caller has them already;
+    ``total``: how many match, when known.
+
+    The group of equal primary at the page's end is read whole. When it runs past the hits
+    fetched, every match is fetched in one more pass if their count is known (a typo alone
+    often scores thousands of matches the same: one pass, not one per doubling).
+    """
     hits, limit = fetched if fetched is not None else (order.fetch(query, end + 1), end + 1)
-    # read on until the primary changes, so the last group is whole
     while len(hits) == limit and hits[-1][0] == hits[end - 1][0]:
-        limit *= 2
+        limit = total + 1 if total is not None else 2 * limit
         hits = order.fetch(query, limit)
     top, bottom = hits[start][0], hits[end - 1][0]
     first = next(i for i, (primary, _) in enumerate(hits) if primary == top)
@@ -147,7 +153,7 @@ def offset_page(
     end = min(start + size, total)
     if start >= end:
         return Found([], total, None)
-    page = exact(order, query, start, end, (hits, asked))
+    page = exact(order, query, start, end, (hits, asked), total)
     more = end < total
     position: Position | None = [end] if more else None
     if order.rank is not None:

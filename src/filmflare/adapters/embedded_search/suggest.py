@@ -47,7 +47,7 @@ def suggest(
         hits, total = by_votes.counted(level, limit + 1)
         end = min(limit, total)
         for _rank, _tie, address in (
-            exact(by_votes, level, 0, end, (hits, limit + 1)) if end else []
+            exact(by_votes, level, 0, end, (hits, limit + 1), total) if end else []
         ):
             movie = read_movie(searcher.doc(address))
             chosen.setdefault(movie.id, Suggestion(movie.id, movie.title, movie.year))
