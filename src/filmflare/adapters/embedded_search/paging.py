@@ -40,12 +40,15 @@ def _same(rank: float) -> float:
 @dataclass(frozen=True, slots=True)
 class Order:
     """How to fetch hits in primary order (with the match count, on request), and the keys
-    that order hits of equal primary."""
+    that order hits of equal primary: ``ties``, then, where those tie too, ``refine``'s
+    (asked only for the hits that may reach the page: a key read from a stored document
+    costs far more than one from a fast field)."""
 
     search: Callable[[Query, int, bool], tantivy.SearchResult]
     ties: Callable[[list[tantivy.DocAddress]], list[str]]
     rank: str | None  # the rank field; None for relevance
     primary: Callable[[float], float] = _same
+    refine: Callable[[list[tantivy.DocAddress]], list[str]] | None = None
 
     def fetch(self, query: Query, limit: int) -> Hits:
         return [(self.primary(p), a) for p, a in self.search(query, limit, False).hits]
@@ -60,8 +63,8 @@ class Order:
 def by_relevance(searcher: tantivy.Searcher) -> Order:
     """Best score first; among equal scores the most voted (no votes last), then by id.
 
-    The votes come from their rank's fast field; an id is read only where votes tie too,
-    so a page among many equally scored typo matches reads few stored documents.
+    The votes come from their rank's fast field; an id is read only where votes tie too on
+    the page, so a page among many equally scored typo matches reads few stored documents.
     """
     votes = rank_field("votes", descending=True)
 
@@ -69,14 +72,12 @@ def by_relevance(searcher: tantivy.Searcher) -> Order:
         return searcher.search(query, limit, count=with_count)
 
     def ties(addresses: list[tantivy.DocAddress]) -> list[str]:
-        ranks = searcher.fast_field_values(votes, addresses)
-        shared = Counter(ranks)
-        return [
-            f"{rank:020d}" + (read_id(searcher.doc(address)) if shared[rank] > 1 else "")
-            for rank, address in zip(ranks, addresses, strict=True)
-        ]
+        return [f"{rank:020d}" for rank in searcher.fast_field_values(votes, addresses)]
 
-    return Order(search, ties, None, primary=_negated)
+    def ids(addresses: list[tantivy.DocAddress]) -> list[str]:
+        return [read_id(searcher.doc(address)) for address in addresses]
+
+    return Order(search, ties, None, primary=_negated, refine=ids)
 
 
 def _negated(score: float) -> float:
@@ -132,7 +133,26 @@ def exact(
     window = hits[first : last + 1]
     keys = order.ties([address for _, address in window])
     ranked = sorted(((p, key, a) for (p, a), key in zip(window, keys, strict=True)), key=order_key)
+    if order.refine is not None:
+        ranked = _refined(order.refine, ranked, start - first, end - first)
     return ranked[start - first : end - first]
+
+
+def _refined(
+    refine: Callable[[list[tantivy.DocAddress]], list[str]], ranked: list[Ranked], lo: int, hi: int
+) -> list[Ranked]:
+    """``ranked`` with each group of equal keys that reaches into ``lo:hi`` ordered by
+    ``refine``'s keys (the others cannot change which hits fall there)."""
+    sizes = Counter(order_key(hit) for hit in ranked)
+    reaching = {group for hit in ranked[lo:hi] if sizes[group := order_key(hit)] > 1}
+    tied = [n for n, hit in enumerate(ranked) if order_key(hit) in reaching]
+    if not tied:
+        return ranked
+    extra = refine([ranked[n][2] for n in tied])
+    for n, more in zip(tied, extra, strict=True):
+        primary, key, address = ranked[n]
+        ranked[n] = (primary, key + more, address)
+    return sorted(ranked, key=order_key)
 
 
 def order_key(hit: Ranked) -> tuple[float, str]:
