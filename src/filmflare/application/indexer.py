@@ -5,6 +5,11 @@ polls, so a change left behind by a crash or an index failure is applied on the 
 Applying a change twice is harmless (the index keeps the highest version), so several
 processes may run it at once. The checkpoint advances only after the index holds the batch.
 
+A pass applies what is pending when it starts: one index write and one bump of the search
+generation, which retires every cached search-like answer, so that the next asking of each
+goes to the index. Passes start ``PASS_SPACING`` apart at the closest, so writes in quick
+succession share them instead of each paying for a pass and for what it retires.
+
 A server starts serving before the backlog left in the feed is indexed (a large one takes
 minutes): until the indexer's first pass has reached the end of the feed, ``check`` says
 it is catching up, and readiness reports the search index as not ready.
@@ -25,6 +30,12 @@ from filmflare.ports.search_index import MovieSearchIndex
 
 log = logging.getLogger(__name__)
 CONSUMER = "search-index"
+# Between the starts of two passes. A write waits for its pass at most this long, and a pass
+# takes tens of milliseconds (a few hundred under heavy load), so it is still searchable
+# within 1 s; and however many writes come, a pass, and what it costs the searches that
+# follow, happens at most four times a second. (Measured on the embedded demo: 0.5 s gave a
+# third more requests a second in the 90/10 mix, and writes 0.1-0.2 s longer to show.)
+PASS_SPACING = 0.25
 
 
 class Indexer:
@@ -52,7 +63,9 @@ class Indexer:
             )
 
     async def catch_up(self) -> int:
-        """Apply every pending change; returns how many were read."""
+        """Apply every change pending when it starts, a batch at a time, up to the end of the
+        feed (not the changes that keep arriving: they make the next pass); returns how many
+        were read."""
         async with self._lock:
             done = 0
             position = await self._feed.checkpoint(CONSUMER)
@@ -63,6 +76,8 @@ class Indexer:
                 done += len(changes)
                 if not self._caught_up:
                     self._backlog_done += len(changes)
+                if len(changes) < self._batch:  # the end of the feed
+                    break
             self._caught_up = True
             return done
 
@@ -85,10 +100,13 @@ class Indexer:
         poll_interval: float = 1.0,
         max_backoff: float = 5.0,
         *,
+        spacing: float = PASS_SPACING,
         until: asyncio.Event | None = None,
     ) -> None:
         """Catch up at once, then whenever woken and at least every ``poll_interval`` seconds,
-        until ``until`` is set (forever without one) or the task is cancelled.
+        until ``until`` is set (forever without one) or the task is cancelled. A pass starts
+        ``spacing`` seconds after the previous one at the earliest: writes woke it meanwhile
+        wait for it together.
 
         After a failed pass (the index or the feed is down) it waits before the next one,
         doubling up to ``max_backoff`` and ignoring wake-ups meanwhile: otherwise every write
@@ -100,8 +118,10 @@ class Indexer:
         drops one that arrives as the send completes), and the pass then returns normally.
         """
         stopping = until or asyncio.Event()
+        loop = asyncio.get_running_loop()
         failures = 0
         first = True
+        started = loop.time()
         while not stopping.is_set():
             if first:
                 first = False
@@ -112,9 +132,11 @@ class Indexer:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(poll_interval):
                         await self._wake.wait()
+                await asyncio.sleep(max(0.0, started + spacing - loop.time()))
             self._wake.clear()
             if stopping.is_set():
                 return
+            started = loop.time()
             try:
                 await self.catch_up()
             except Exception as error:  # keep projecting: the feed holds what failed

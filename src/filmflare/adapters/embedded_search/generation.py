@@ -2,11 +2,16 @@
 
 Readers reload when the directory's ``meta.json`` changes, so they see commits made by
 other processes; a writer holds tantivy's lock for one write only, so processes take turns.
+Each state loaded has a ``version``, which moves whenever a reload loads a new commit (not
+when a merge rewrote ``meta.json``, which changes no document): what the answers kept across
+commits (``answers``) are labelled with.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +41,10 @@ class Generation:
         self.index = tantivy.Index(self.schema, None if directory is None else str(directory))
         prepare(self.index)
         self.index.config_reader(reload_policy="manual")
+        self._loading = threading.Lock()
         self._seen = self._meta_stamp()
+        self._commit = self._opstamp()
+        self.version = 0
 
     def _meta_stamp(self) -> tuple[int, int] | None:
         if self.directory is None:
@@ -44,17 +52,46 @@ class Generation:
         stat = (self.directory / "meta.json").stat()
         return stat.st_ino, stat.st_mtime_ns
 
+    def _opstamp(self) -> int | None:
+        """The last commit that ``meta.json`` names (None in RAM, or when unreadable)."""
+        if self.directory is None:
+            return None
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            return int(json.loads((self.directory / "meta.json").read_bytes())["opstamp"])
+        return None
+
+    def snapshot(self) -> tuple[int, tantivy.Searcher]:
+        """A searcher that includes every commit so far, ours or another process's, and the
+        version of the state it sees: never newer than that state, since the version moves
+        only once a reload has ended."""
+        with self._loading:
+            stamp = self._meta_stamp()
+            if stamp != self._seen:
+                self._load(stamp)
+            return self.version, self.index.searcher()
+
     def searcher(self) -> tantivy.Searcher:
-        """A snapshot that includes every commit so far, ours or another process's."""
-        stamp = self._meta_stamp()
-        if stamp != self._seen:
-            self._seen = stamp
-            self.index.reload()
-        return self.index.searcher()
+        return self.snapshot()[1]
 
     def reload(self) -> None:
-        self._seen = self._meta_stamp()
+        """Load our own commit."""
+        with self._loading:
+            self._load(self._meta_stamp())
+
+    def refresh(self) -> None:
+        """Load whatever another process committed (called holding the writer lock, before
+        writing). In RAM every commit is this process's own, loaded as it is made."""
+        if self.directory is not None:
+            with self._loading:
+                self._load(self._meta_stamp())
+
+    def _load(self, stamp: tuple[int, int] | None) -> None:
+        commit = self._opstamp()  # read first: the version is never newer than the state
         self.index.reload()
+        self._seen = stamp
+        if commit is None or commit != self._commit:
+            self.version += 1
+        self._commit = commit
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[tantivy.IndexWriter]:

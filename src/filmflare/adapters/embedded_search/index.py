@@ -3,6 +3,7 @@
 tantivy calls block, so they run on threads: writes one at a time on their own thread
 (each commits and reloads before it returns, so it is visible to the next query), queries
 on a small pool. Any tantivy or file-system failure surfaces as ``BackendUnavailable``.
+Search pages outlive the commits that cannot change them (``answers``).
 
 A commit may start merging segments. The writer, and with it the index's writer lock, is
 released once those merges end, by a job of its own on the write thread: the next write
@@ -22,7 +23,8 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from filmflare.adapters.embedded_search import facets, searching, suggest
+from filmflare.adapters.embedded_search import facets, suggest
+from filmflare.adapters.embedded_search.answers import Answers
 from filmflare.adapters.embedded_search.generation import Generation, IndexUnavailable
 from filmflare.adapters.embedded_search.rebuild import discard, fill, swap_in
 from filmflare.adapters.embedded_search.store import IndexHome
@@ -47,6 +49,7 @@ class EmbeddedSearchIndex:
         self._readers: ThreadPoolExecutor | None = None
         self._rebuilding = asyncio.Lock()
         self._kept: contextlib.ExitStack | None = None  # the last write's writer, on its thread
+        self.answers = Answers()
 
     async def start(self) -> None:
         """Open the index, creating it when missing."""
@@ -67,6 +70,7 @@ class EmbeddedSearchIndex:
         for pool in pools:  # let a running write finish its commit
             await asyncio.to_thread(pool.shutdown, wait=True)
         self._home.forget()
+        self.answers.clear()
 
     async def ping(self) -> None:
         await self._read(lambda generation: generation.searcher().num_docs)
@@ -80,9 +84,7 @@ class EmbeddedSearchIndex:
             await self._commit([Delete(movie_id, version) for movie_id, version in versions])
 
     async def search(self, criteria: SearchCriteria, position: Position | None) -> SearchPage:
-        return await self._read(
-            lambda g: searching.search(g.searcher(), g.schema, criteria, position)
-        )
+        return await self._read(lambda g: self.answers.search(g, criteria, position))
 
     async def suggest(self, text: str, limit: int) -> Sequence[Suggestion]:
         return await self._read(lambda g: suggest.suggest(g.searcher(), g.schema, text, limit))
@@ -128,9 +130,12 @@ class EmbeddedSearchIndex:
         changed is searchable. The writer is kept; a job queued next releases it."""
         with contextlib.ExitStack() as holding:
             generation, writer = holding.enter_context(self._home.writable())
-            if apply(writer, generation.searcher(), generation.schema, writes, time.time_ns()):
+            before, searcher = generation.snapshot()
+            staged = apply(writer, searcher, generation.schema, writes, time.time_ns())
+            if staged:
                 writer.commit()
                 generation.reload()
+                self.answers.record(generation, before, generation.version, staged)
             self._kept = holding.pop_all()
         pool = self._writer
         if pool is not None:  # None: closing, and no job runs after this one

@@ -70,7 +70,7 @@ class IndexHome:
                 raise IndexUnavailable("the search index does not exist; run filmflare init")
             with generation.writer() as writer:
                 if self.current() is generation:
-                    generation.reload()
+                    generation.refresh()
                     yield generation, writer
                     return
 

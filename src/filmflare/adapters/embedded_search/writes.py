@@ -34,6 +34,16 @@ class Delete:
 Write = Movie | Delete
 
 
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """One id's change: what the index held before (None: nothing) and the movie it holds
+    after (None: the tombstone of its deletion)."""
+
+    movie_id: str
+    before: Indexed | None
+    after: Movie | None
+
+
 def indexed(
     searcher: tantivy.Searcher, schema: tantivy.Schema, ids: Iterable[str]
 ) -> dict[str, Indexed]:
@@ -55,14 +65,16 @@ def apply(
     schema: tantivy.Schema,
     writes: Sequence[Write],
     stamp: int,
-) -> int:
-    """Stage every write that outranks what is indexed; returns how many were staged.
+) -> list[Staged]:
+    """Stage every write that outranks what is indexed; returns the changes staged, one per
+    id (from what was held to the last write staged).
 
     ``searcher`` must see the last commit made under the lock ``writer`` holds.
     """
     ids = [w.id if isinstance(w, Movie) else w.movie_id for w in writes]
-    versions = {key: held.version for key, held in indexed(searcher, schema, ids).items()}
-    staged = 0
+    held = indexed(searcher, schema, ids)
+    versions = {key: found.version for key, found in held.items()}
+    staged: dict[str, Staged] = {}
     for write, movie_id in zip(writes, ids, strict=True):
         if write.version <= versions.get(movie_id, 0):
             continue
@@ -72,8 +84,9 @@ def apply(
         else:
             writer.add_document(tombstone_document(movie_id, write.version, stamp))
         versions[movie_id] = write.version
-        staged += 1
-    return staged
+        after = write if isinstance(write, Movie) else None
+        staged[movie_id] = Staged(movie_id, held.get(movie_id), after)
+    return list(staged.values())
 
 
 def as_write(held: Indexed) -> Write:

@@ -9,12 +9,17 @@ it sees every write committed before it began, in this process or in another one
 
 ``BEGIN IMMEDIATE`` takes the database lock up front so that two processes never deadlock
 upgrading a read lock; ``busy_timeout`` makes them queue instead.
+
+The WAL is checkpointed on a connection of its own, every ``CHECKPOINT_SECONDS`` after a
+write, never by a committing write (``schema.PRAGMAS``): a passive checkpoint, which never
+waits for readers or writers, so a write never waits for one either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -27,6 +32,8 @@ from filmflare.adapters.sqlite.schema import PRAGMAS, STATEMENTS
 from filmflare.domain.errors import BackendUnavailable
 
 BACKEND = "store"
+CHECKPOINT_SECONDS = 1.0
+log = logging.getLogger(__name__)
 # Two: under load one can wait for the GIL while the other runs SQLite (measured: more reads
 # a second than with one); reads are short, so more would only add threads to the GIL.
 READERS = 2
@@ -42,25 +49,39 @@ class Database:
         self._size = readers
         self._readers: _Connections | None = None
         self._writer: _Connections | None = None
+        self._checkpointer: _Connections | None = None
+        self._checkpoints: asyncio.Task[None] | None = None
+        self._written: asyncio.Event | None = None  # set by a write since the last checkpoint
 
     async def open(self) -> None:
         if self._writer is not None:
             return
         readers = _Connections(self._path, self._size, "sqlite-read")
         writer = _Connections(self._path, 1, "sqlite-write")
+        checkpointer = _Connections(self._path, 1, "sqlite-checkpoint")
         try:
             await writer.open()  # first: it may create the file and switch it to WAL
             await readers.open()
+            await checkpointer.open()
         except BaseException:
-            await readers.close()
-            await writer.close()
+            for connections in (readers, writer, checkpointer):
+                await connections.close()
             raise
-        self._readers, self._writer = readers, writer
+        self._readers, self._writer, self._checkpointer = readers, writer, checkpointer
+        self._written = asyncio.Event()
+        self._checkpoints = asyncio.get_running_loop().create_task(
+            self._checkpoint_forever(checkpointer, self._written), name="sqlite-checkpoints"
+        )
 
     async def close(self) -> None:
-        readers, writer = self._readers, self._writer
-        self._readers = self._writer = None
-        for connections in (readers, writer):
+        readers, writer, checkpointer = self._readers, self._writer, self._checkpointer
+        self._readers = self._writer = self._checkpointer = None
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
+            self._checkpoints = None
+        for connections in (readers, writer, checkpointer):
             if connections is not None:
                 await connections.close()
 
@@ -83,7 +104,21 @@ class Database:
         """``work(connection)`` in a write transaction on the writer's thread: committed when
         it returns, rolled back if it raises. A ``sqlite3.Error`` it lets through becomes
         ``BackendUnavailable``; any other exception (a domain error) is raised as it is."""
-        return await _require(self._writer).run(partial(_transaction, work))
+        done = await _require(self._writer).run(partial(_transaction, work))
+        if self._written is not None:
+            self._written.set()
+        return done
+
+    @staticmethod
+    async def _checkpoint_forever(checkpointer: _Connections, written: asyncio.Event) -> None:
+        while True:
+            await written.wait()
+            await asyncio.sleep(CHECKPOINT_SECONDS)
+            written.clear()
+            try:
+                await checkpointer.run(_checkpoint)
+            except BackendUnavailable as error:  # the next write brings another try
+                log.warning("WAL checkpoint failed: %s", error)
 
 
 class _Connections:
@@ -154,6 +189,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.close()
         raise BackendUnavailable(BACKEND, f"cannot use {path}: {error}") from error
     return connection
+
+
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _transaction(work: Work[T], connection: sqlite3.Connection) -> T:
