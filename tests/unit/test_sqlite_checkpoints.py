@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,38 +25,41 @@ def wal_frames(path: Path) -> tuple[int, int]:
     return frames, copied
 
 
-async def test_writes_leave_the_wal_to_the_checkpointer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(database, "CHECKPOINT_SECONDS", 3600.0)
-    path = tmp_path / "store.sqlite3"
+@contextlib.asynccontextmanager
+async def checkpointing(
+    every: float, directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[SqliteMovieRepository, Path]]:
+    """A started store whose checkpointer runs ``every`` seconds after a write, and its file."""
+    monkeypatch.setattr(database, "CHECKPOINT_SECONDS", every)
+    path = directory / "store.sqlite3"
     store = SqliteMovieRepository(path)
     await store.start()
     try:
+        yield store, path
+    finally:
+        await store.close()
+
+
+async def test_writes_leave_the_wal_to_the_checkpointer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with checkpointing(3600.0, tmp_path, monkeypatch) as (store, path):
         for n in range(1500):  # a commit each: more pages than SQLite's own checkpoint waits for
             await store.add(Movie.create(f"m{n:04d}", MovieData(title=f"Heat {n}"), NOW))
         frames, _copied = wal_frames(path)
         assert frames > 1000, "a write checkpointed the WAL, and waited for the copy"
-    finally:
-        await store.close()
 
 
 async def test_the_checkpointer_copies_what_was_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "CHECKPOINT_SECONDS", 0.01)
-    path = tmp_path / "store.sqlite3"
-    store = SqliteMovieRepository(path)
-    await store.start()
-    try:
+    async with checkpointing(0.01, tmp_path, monkeypatch) as (store, path):
         await store.add(Movie.create("m1", MovieData(title="Heat"), NOW))
         for _ in range(500):
             await asyncio.sleep(0.01)
             if in_the_file_alone(path, tmp_path / "copy.sqlite3"):
                 break
         assert in_the_file_alone(path, tmp_path / "copy.sqlite3")
-    finally:
-        await store.close()
 
 
 def in_the_file_alone(path: Path, copy: Path) -> bool:
