@@ -13,10 +13,10 @@ or after it:
 - none on the page, and each keeps its place in the order (for relevance: the same words
   and votes) or, in a sorted order, lies after the page's last hit wherever it matches: the
   same hits, and the total less those that left the matches plus those that joined;
-- the first page of a sorted order that took long enough to compute: its hits, and the
-  movies that follow them (``Kept.following``, kept from its second computation on), are the
-  start of the order; the changed movies placed inside it join or leave it, and the engine
-  ranks that start again in a small index, for as long as it still fills the page.
+- the first page of a sorted order: its hits, and as many movies again that follow them
+  (``Kept.following``), are the start of the order; the changed movies placed inside it join
+  or leave it, and that start is sorted again by the same keys as the engine's order
+  (``sort_keys``), for as long as it still fills the page.
 
 Facet counts are carried as the counts less what the changed movies counted before, plus
 what they count now, as long as the same buckets remain (and, for genres, which are listed by
@@ -34,7 +34,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,14 +50,11 @@ from filmflare.adapters.embedded_search.sort_keys import rank, tie_key
 from filmflare.adapters.embedded_search.writes import Staged
 from filmflare.domain.criteria import SearchCriteria, Sort
 from filmflare.domain.movie import Movie
-from filmflare.domain.search import FacetBucket, Position, SearchPage
+from filmflare.domain.search import FacetBucket, Hit, Position, SearchPage
 from filmflare.domain.text import fold
 
 PAGES = 256  # kept pages, the least recently asked dropped first
 DELTA_MOVIES = 4096  # changed movies kept in deltas, all together
-# Ranking the start of an order again in a small index costs about this much CPU time
-# (measured: ~8 ms, most of it the commit), so a page that took less is computed again.
-RANK_AGAIN_SECONDS = 0.015
 
 Key = tuple[SearchCriteria, str]
 Facets = dict[str, tuple[FacetBucket, ...]]
@@ -70,13 +66,12 @@ _ORDERED_BY_COUNT = {"genres"}  # the other facets list their buckets in a fixed
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A page, the generation and version it is the answer at, the CPU time it took, and
-    for the first page of a sorted order, the movies that follow its hits in that order."""
+    """A page, the generation and version it is the answer at, and for the first page of a
+    sorted order, the movies that follow its hits in that order."""
 
     generation: Generation
     version: int
     page: SearchPage
-    cost: float
     following: tuple[Movie, ...] = ()
 
 
@@ -99,7 +94,7 @@ class Delta:
         self, criteria: SearchCriteria, position: Position | None, kept: Kept, rank: bool
     ) -> Kept | None:
         """``kept`` as it is after this commit; None if that is not known. ``rank``: whether
-        its start is ranked again (a costly sorted first page)."""
+        its start is sorted again (a sorted first page)."""
         changed, small = self._build()
         matching = small.matching(criteria)
         was, now = matching.ids(_BEFORE), matching.ids(_AFTER)
@@ -159,11 +154,6 @@ class _Small:
         query = searching.search_query(searcher, schema, criteria)
         return _Matching(searcher, schema, query, criteria)
 
-    def page(self, criteria: SearchCriteria) -> SearchPage:
-        """The engine's first page of ``criteria`` over these movies alone."""
-        plain = dataclasses.replace(criteria, facets=(), page=1)
-        return searching.search(self.generation.searcher(), self.generation.schema, plain, None)
-
 
 @dataclass(frozen=True, slots=True)
 class _Matching:
@@ -194,15 +184,9 @@ class _Matching:
 class Answers:
     """The pages kept, and the deltas of this process's latest commits."""
 
-    def __init__(
-        self,
-        pages: int = PAGES,
-        delta_movies: int = DELTA_MOVIES,
-        rank_again: float = RANK_AGAIN_SECONDS,
-    ) -> None:
+    def __init__(self, pages: int = PAGES, delta_movies: int = DELTA_MOVIES) -> None:
         self._pages = pages
         self._delta_movies = delta_movies
-        self._rank_again = rank_again  # the CPU time a page must have cost to rank it again
         self._lock = threading.Lock()
         self._kept: OrderedDict[Key, Kept] = OrderedDict()
         self._deltas: deque[Delta] = deque()
@@ -218,7 +202,7 @@ class Answers:
         with self._lock:
             kept = self._kept.get(key)
             chain = None if kept is None else self._chain(generation, kept, version)
-        ranks = kept is not None and self._ranks(criteria, position, kept)
+        ranks = _sorted_first(criteria, position)
         carried = kept if chain is not None else None
         for delta in chain or ():
             if carried is None:
@@ -228,13 +212,11 @@ class Answers:
             if chain:
                 self._keep(key, dataclasses.replace(carried, version=version))
             return carried.page
-        began = time.thread_time()
-        if ranks:  # costly, and it will be ranked again: keep the movies that follow it too
+        if ranks:  # it will be sorted again: keep the movies that follow it too
             page, following = _deep(searcher, generation.schema, criteria)
         else:
             page, following = searching.search(searcher, generation.schema, criteria, position), ()
-        cost = time.thread_time() - began
-        self._keep(key, Kept(generation, version, page, cost, following), computed=True)
+        self._keep(key, Kept(generation, version, page, following), computed=True)
         return page
 
     def record(
@@ -252,11 +234,6 @@ class Answers:
             self._kept.clear()
             self._deltas.clear()
             self._held = 0
-
-    def _ranks(self, criteria: SearchCriteria, position: Position | None, kept: Kept) -> bool:
-        """Whether ``kept`` is a sorted first page worth ranking again rather than computing."""
-        first = criteria.effective_sort.field != "relevance" and position is None
-        return first and criteria.page == 1 and kept.cost >= self._rank_again
 
     def _keep(self, key: Key, kept: Kept, computed: bool = False) -> None:
         with self._lock:
@@ -312,6 +289,12 @@ def _placed_after(
     return True
 
 
+def _sorted_first(criteria: SearchCriteria, position: Position | None) -> bool:
+    """Whether this is the first page of a sorted order (kept with the movies after it)."""
+    sort_first = criteria.effective_sort.field != "relevance" and position is None
+    return sort_first and criteria.page == 1
+
+
 def _deep(
     searcher: tantivy.Searcher, schema: tantivy.Schema, criteria: SearchCriteria
 ) -> tuple[SearchPage, tuple[Movie, ...]]:
@@ -320,12 +303,22 @@ def _deep(
     deep = searching.search(
         searcher, schema, dataclasses.replace(criteria, per_page=2 * size), None
     )
-    start = tuple(hit.movie for hit in deep.hits)
-    if len(start) <= size:
-        return dataclasses.replace(deep, next_position=None), ()
-    ranked = _Small((_AFTER, movie) for movie in start[: size + 1]).page(criteria)
-    page = SearchPage(deep.total, ranked.hits, ranked.next_position, deep.facets)
-    return page, start[size:]
+    start = [hit.movie for hit in deep.hits]
+    return _first_page(criteria, deep.total, start, deep.facets), tuple(start[size:])
+
+
+def _first_page(
+    criteria: SearchCriteria, total: int, start: Sequence[Movie], facets: Facets
+) -> SearchPage:
+    """The first page of a sorted order that begins with ``start``, as the engine pages it:
+    its next position is the last hit's rank and tie key (``keyset``)."""
+    shown = start[: criteria.per_page]
+    more = total > len(shown)
+    position: Position | None = None
+    if more and shown:
+        rank_, tie = _placed(shown[-1], criteria.effective_sort)
+        position = [rank_, tie]
+    return SearchPage(total, tuple(Hit(movie) for movie in shown), position, facets)
 
 
 def _ranked_again(
@@ -339,8 +332,8 @@ def _ranked_again(
     """``kept``, a sorted first page and the movies that follow it (the start of the order),
     after a commit that changed the movies ``changed``, of which ``now`` match: the start
     without the changed movies, plus those that match now inside it (after it, they may have
-    unknown movies before them), ranked by the engine in a small index. None when that start
-    no longer fills the page and places its position."""
+    unknown movies before them), sorted again. None when that start no longer fills the
+    page."""
     sort = criteria.effective_sort
     start = [hit.movie for hit in kept.page.hits] + list(kept.following)
     whole = kept.page.total == len(start)  # the start is every match
@@ -351,18 +344,12 @@ def _ranked_again(
         if (after := changed[movie_id][1]) is not None
         and (whole or (end is not None and _placed(after, sort) < end))
     ]
-    size, page = criteria.per_page, kept.page
-    touched = len(known) != len(start) or any(movie.id in changed for movie in start)
-    if not touched and (total > size) == (page.next_position is not None):
-        return dataclasses.replace(kept, page=dataclasses.replace(page, total=total, facets=facets))
+    size = criteria.per_page
     if len(known) < min(size + 1, total) or (total <= size and len(known) != total):
         return None
-    small = _Small((_AFTER, movie) for movie in known)
-    ranked = small.page(criteria)
-    order = small.page(dataclasses.replace(criteria, per_page=len(known)))
-    following = tuple(hit.movie for hit in order.hits[size : 2 * size])
-    again = SearchPage(total, ranked.hits, ranked.next_position, facets)
-    return dataclasses.replace(kept, page=again, following=following)
+    known.sort(key=lambda movie: _placed(movie, sort))
+    page = _first_page(criteria, total, known, facets)
+    return dataclasses.replace(kept, page=page, following=tuple(known[size : 2 * size]))
 
 
 def _carried_facets(kept: Facets, gone: Facets, came: Facets) -> Facets | None:
