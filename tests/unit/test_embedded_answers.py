@@ -64,12 +64,18 @@ def sunk(kept: Movie) -> Movie:
     return dataclasses.replace(kept, version=kept.version + 1, rating=1.0)
 
 
+async def indexed_draws(index: EmbeddedSearchIndex, seed: int) -> list[Movie]:
+    """200 drawn movies, indexed."""
+    rng = random.Random(seed)
+    movies = [drawn(rng, f"m{n:03d}", 1) for n in range(200)]
+    await index.upsert(movies)
+    return movies
+
+
 async def test_a_commit_computes_again_only_the_pages_it_can_change(
     index: EmbeddedSearchIndex,
 ) -> None:
-    rng = random.Random(7)
-    movies = [drawn(rng, f"m{n:03d}", 1) for n in range(200)]
-    await index.upsert(movies)
+    movies = await indexed_draws(index, 7)
     loved = SearchCriteria(q="omega", per_page=5)
     best = SearchCriteria(sort=Sort("rating", True), per_page=5, page=2)  # not sorted again
     first_loved = await index.search(loved, None)
@@ -90,9 +96,7 @@ async def test_a_commit_computes_again_only_the_pages_it_can_change(
 async def test_a_sorted_first_page_is_sorted_again_among_the_movies_that_can_make_it(
     index: EmbeddedSearchIndex,
 ) -> None:
-    rng = random.Random(8)
-    movies = [drawn(rng, f"m{n:03d}", 1) for n in range(200)]
-    await index.upsert(movies)
+    movies = await indexed_draws(index, 8)
     best = SearchCriteria(sort=Sort("rating", True), per_page=5)
     first = await index.search(best, None)
     computed = index.answers.computed
