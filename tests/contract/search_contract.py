@@ -17,6 +17,7 @@ import pytest
 from filmflare.domain.criteria import SearchCriteria, Sort
 from filmflare.domain.errors import BadRequest
 from filmflare.domain.movie import Movie, MovieData
+from filmflare.domain.query_params import TEXT_LIMIT
 from filmflare.domain.search import FacetBucket, GenreCount, SearchPage
 from filmflare.ports.search_index import MovieSearchIndex
 from tests.contract.typo_relevance import TITLES, TOP, demo_movies, found_in_top
@@ -218,6 +219,42 @@ class SearchIndexContract:
         )
         assert (await ids(index, q="THE thing"))[0] == "6"
         assert (await ids(index, title="the thing"))[0] == "6"
+
+    async def test_a_title_within_the_typos_outranks_longer_titles_holding_its_words(
+        self, index: MovieSearchIndex
+    ) -> None:
+        """With a typo no title matches exactly; the one the whole query comes closest to
+        still comes first, ahead of sequels that match its words in more fields."""
+        echo = "The godfather returns. The godfather, again."
+        await index.upsert(
+            [
+                movie("1", "The Godfather", votes=10),
+                movie("2", "The Godfather Returns", votes=9000, overview=echo, cast=(echo,)),
+                movie("3", "The Godfather Rises", votes=8000, overview=echo),
+                movie("4", "Godfather Night", original_title="The Godfather", votes=5),
+                movie("5", "Night", original_title="Godfather Night", votes=7000, overview=echo),
+            ]
+        )
+        found = await ids(index, q="the godfahter")
+        assert found[:2] == ["1", "4"]
+        assert sorted(found[2:]) == ["2", "3", "5"]
+        assert (await ids(index, q="the godfathr"))[:2] == ["1", "4"]
+        assert (await ids(index, title="the godfahter"))[:2] == ["1", "4"]
+        assert (await ids(index, q="godfather nihgt"))[0] == "4"
+
+    async def test_the_longest_query_against_the_longest_title(
+        self, index: MovieSearchIndex
+    ) -> None:
+        """A whole title of 300 characters, matched within two edits by a query as long as
+        the API takes (500 characters) or by the title itself with a typo."""
+        title_words = [f"{letter}ecumenical" for letter in "abcdefghijklmnopqrstuvwxyz"]
+        title = " ".join(title_words)[:300].rsplit(" ", 1)[0]
+        await index.upsert([movie("1", title), movie("2", f"{title} Returns", votes=100)])
+        mistyped = title.replace("aecumenical", "aecumencial", 1)
+        assert (await ids(index, q=mistyped))[0] == "1"
+        longest = " ".join([mistyped, title, title])[:TEXT_LIMIT].rsplit(" ", 1)[0]
+        assert len(longest) > 490
+        assert sorted(await ids(index, q=longest)) == ["1", "2"]
 
     # --- filters ---------------------------------------------------------------------
 

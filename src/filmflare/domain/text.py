@@ -95,6 +95,12 @@ def max_edits(word: str) -> int:
     return 1 if len(word) >= 5 else 0
 
 
+def title_edits(query_words: Sequence[str]) -> int:
+    """How many edits the whole query tolerates against a whole title: its words' edits
+    added up, at most 2 (a title one typo away outranks a longer title holding the words)."""
+    return min(2, sum(max_edits(word) for word in query_words))
+
+
 def matches(query_word: str, word: str, prefix: bool) -> bool:
     """Is folded ``word`` within ``max_edits(query_word)`` of it (or, with ``prefix``,
     does some prefix of ``word`` come that close)?

@@ -19,7 +19,9 @@ word do not occur in a catalog's titles and text.
 Per word and field, an exact term scores by BM25 and a typo or prefix match adds a constant,
 both scaled by the field's weight, so exact words outrank typos and the title outranks the
 other fields. A whole-title match adds far more than any word can, so an exact title comes
-first.
+first; a title within the query's edits of the whole query (``title_edits``) adds less than
+an exact one but more than the words, so "the godfahter" finds The Godfather before the
+longer titles that hold its words.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Sequence
 
 from filmflare.adapters.search_engine import mapping as f
 from filmflare.adapters.search_engine.client import Json
-from filmflare.domain.text import max_edits, words
+from filmflare.domain.text import max_edits, title_edits, words
 
 Weights = Sequence[tuple[str, float]]
 
@@ -44,6 +46,7 @@ EXACT_TITLES: Weights = ((f.TITLE_EXACT, 1000.0), (f.ORIGINAL_EXACT, 500.0))
 NOTHING: Json = {"match_none": {}}
 _LOOSE_SHARE = 0.5  # of the field's weight, for a word matched with edits or as a prefix
 _TIE_BREAKER = 0.3  # how much the fields other than the best one add
+_NEAR_SHARE = 0.3  # of an exact title's boost, for a title within the query's edits
 _EXPANSION = "top_terms_boost_1024"
 
 
@@ -112,4 +115,9 @@ def text_query(text: str, fields: Weights) -> Json:
     ]
     whole = " ".join(found)
     should = [constant(term(name, whole), boost) for name, boost in EXACT_TITLES]
+    edits = title_edits(found)
+    if edits:
+        should += [
+            _fuzzy(name, whole, edits, 1, boost * _NEAR_SHARE) for name, boost in EXACT_TITLES
+        ]
     return {"bool": {"must": must, "should": should}}
