@@ -3,7 +3,7 @@
 Per word and field, an exact term scores by BM25 and a fuzzy (or prefix) term adds a
 constant, both scaled by the field's weight, so exact words outrank typos and the title
 outranks the other fields. A whole-title match adds far more than any word can, so an
-exact title comes first; a title within the query's edits of the whole query
+exact title comes first; a title one typo away from the whole query
 (``title_edits``) adds less than an exact one but more than the words, so "the godfahter"
 finds The Godfather before the longer titles that hold its words.
 
