@@ -170,14 +170,21 @@ def rows(start: int, stop: int) -> Iterator[Row]:
         yield demo[number] if number < len(demo) else synthetic_row(number)
 
 
-def write_rows(path: Path, start: int, stop: int) -> Path:
+def keyed(start: int, stop: int) -> Iterator[Row]:
+    """``rows``, each with an ``external_id`` (``bench:<number>``), as a feed of a catalog
+    kept elsewhere has: what lets an import run again."""
+    for number, row in enumerate(rows(start, stop), start=start):
+        yield {**row, "external_id": f"bench:{number}"}
+
+
+def write_rows(path: Path, start: int, stop: int, with_keys: bool = False) -> Path:
     """Rows ``start`` to ``stop`` as NDJSON at ``path``, unless a previous run wrote it."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     with partial.open("w", encoding="utf-8") as file:
-        for row in rows(start, stop):
+        for row in (keyed if with_keys else rows)(start, stop):
             file.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
     partial.replace(path)  # whole or absent, even when a run is interrupted
     return path
@@ -186,6 +193,12 @@ def write_rows(path: Path, start: int, stop: int) -> Path:
 def slice_file(directory: Path, start: int, stop: int) -> Path:
     """The NDJSON file of rows ``start`` to ``stop``, written when missing."""
     return write_rows(directory / f"rows-v{VERSION}-{start}-{stop}.ndjson", start, stop)
+
+
+def keyed_file(directory: Path, start: int, stop: int) -> Path:
+    """``slice_file`` with an ``external_id`` on every row (``keyed``)."""
+    name = f"keyed-v{VERSION}-{start}-{stop}.ndjson"
+    return write_rows(directory / name, start, stop, with_keys=True)
 
 
 def movie_batches(path: Path, size: int) -> Iterator[list[Movie]]:

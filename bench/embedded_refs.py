@@ -24,7 +24,7 @@ from filmflare.adapters.embedded_search.documents import movie_document
 from filmflare.adapters.embedded_search.generation import Generation
 from filmflare.adapters.embedded_search.store import IndexHome
 from filmflare.adapters.sqlite.rows import to_row
-from filmflare.adapters.sqlite.schema import INSERT_MOVIES, PRAGMAS, STATEMENTS
+from filmflare.adapters.sqlite.schema import INDEXES, INSERT_MOVIES, PRAGMAS, TABLES
 from filmflare.config import Settings
 from filmflare.domain.query_params import parse_search_params
 
@@ -69,7 +69,7 @@ def put_rate(_settings: Settings, rows_file: str) -> dict[str, Any]:
     rows = [to_row(movie) for movie in read_movies(Path(rows_file))]
     with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as scratch:
         connection = sqlite3.connect(Path(scratch) / "raw.sqlite3", isolation_level=None)
-        for statement in (*PRAGMAS, *STATEMENTS):
+        for statement in (*PRAGMAS, *TABLES, *INDEXES):
             connection.execute(statement)
         began = time.perf_counter()
         for start in range(0, len(rows), BATCH):

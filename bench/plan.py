@@ -7,6 +7,7 @@ one has asked for yet (uncached reads). Ids come shuffled from the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,13 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """The files every size shares: distinct searches, their engine bodies, import rows,
-    and the query-cost scenario's searches (``query_sets``), when it runs."""
+    """The files every size shares: distinct searches, their engine bodies, import rows (a
+    file of new movies per size, each row with an ``external_id``), and the query-cost
+    scenario's searches (``query_sets``), when it runs."""
 
     searches: Path
     bodies: Path
-    import_rows: Path
+    import_rows: Mapping[str, Path]
     query_sets: Path | None = None
 
 

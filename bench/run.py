@@ -178,13 +178,18 @@ def prepare_inputs(with_engine: bool, rows: int, cost_searches: int) -> Inputs:
     bodies = inputs / "bodies.ndjson"
     if with_engine:
         write_lines(bodies, (engine_body(t) for t in searches))
-    # Rows past every catalog: new movies for every size's import.
+    # Rows past every catalog, a slice of its own per size: each size's import is a first
+    # one into the catalog that grew before it, which the same file would not be.
     first = catalogs.SIZES["1m"]
     sets = inputs / "query-sets.json"
+    directory = WORK / "catalogs"
     return Inputs(
         searches=write_lines(inputs / "searches.txt", searches),
         bodies=bodies,
-        import_rows=catalogs.slice_file(WORK / "catalogs", first, first + rows),
+        import_rows={
+            size: catalogs.keyed_file(directory, first + n * rows, first + (n + 1) * rows)
+            for n, size in enumerate(catalogs.SIZES)
+        },
         query_sets=query_sets.write(sets, cost_searches) if cost_searches else None,
     )
 

@@ -14,8 +14,9 @@ from typing import Any, cast
 
 import pytest
 
-from filmflare.domain.errors import DuplicateId, MovieNotFound, VersionConflict
+from filmflare.domain.errors import DuplicateId, ExternalIdTaken, MovieNotFound, VersionConflict
 from filmflare.domain.movie import Movie, MovieData, new_movie_id
+from filmflare.ports.imports import ImportMark, ImportStore, ImportWrite
 from filmflare.ports.repository import Change, ChangeFeed, MovieRepository
 
 T0 = datetime(2024, 5, 17, 8, 30, 12, 345000, tzinfo=UTC)
@@ -42,6 +43,7 @@ def full_movie() -> Movie:
         votes=2**53 - 1,
         language="fr",
         certification="PG-13",
+        external_id="imdb:tt0211915",
     )
     created = Movie.create(new_movie_id(), data, T0)
     return replace(created, updated_at=T0 + timedelta(days=400, milliseconds=7))
@@ -132,16 +134,162 @@ class MovieRepositoryContract:
         await repository.delete(movies[0].id, None)
         assert await repository.count() == 3
 
+    # -- external ids -------------------------------------------------------------------
+
+    async def test_an_external_id_is_held_by_one_movie(
+        self, repository: MovieRepository, feed: ChangeFeed
+    ) -> None:
+        holder = make_movie("Heat", external_id="imdb:tt0113277")
+        await repository.add(holder)
+        rival = make_movie("Heat again", external_id="imdb:tt0113277")
+        with pytest.raises(ExternalIdTaken) as raised:
+            await repository.add(rival)
+        assert (raised.value.external_id, raised.value.holder) == ("imdb:tt0113277", holder.id)
+        assert await repository.get(rival.id) is None
+        other_case = make_movie("Heat, other case", external_id="IMDB:tt0113277")
+        await repository.add(other_case)  # compared exactly
+        assert await repository.count() == 2
+        assert len(await feed.read(None, 100)) == 2
+
+    @pytest.mark.parametrize("size", [2, 60])
+    async def test_add_many_with_a_held_external_id_writes_nothing(
+        self, repository: MovieRepository, feed: ChangeFeed, size: int
+    ) -> None:
+        """60 movies span several transactions on DynamoDB: the batch still fails whole."""
+        holder = make_movie("Heat", external_id="tmdb:949")
+        await repository.add(holder)
+        batch = [make_movie(f"New {n}", external_id=f"tmdb:{n}") for n in range(size - 1)]
+        batch.append(make_movie("Impostor", external_id="tmdb:949"))
+        with pytest.raises(ExternalIdTaken) as raised:
+            await repository.add_many(batch)
+        assert raised.value.holder == holder.id
+        assert await repository.count() == 1
+        assert len(await feed.read(None, 100)) == 1
+
+    async def test_add_many_refuses_one_external_id_twice(
+        self, repository: MovieRepository
+    ) -> None:
+        first = make_movie("One", external_id="x:1")
+        with pytest.raises(ExternalIdTaken) as raised:
+            await repository.add_many([first, make_movie("Two", external_id="x:1")])
+        assert raised.value.holder == first.id
+        assert await repository.count() == 0
+
+    async def test_replace_moves_an_external_id(self, repository: MovieRepository) -> None:
+        movie = make_movie("Heat", external_id="x:old")
+        await repository.add(movie)
+        moved = movie.revise(replace(movie.data, external_id="x:new"), T0)
+        await repository.replace(moved, movie)
+        assert await repository.get(movie.id) == moved
+        await repository.add(make_movie("Takes the old one", external_id="x:old"))
+        with pytest.raises(ExternalIdTaken):
+            await repository.add(make_movie("Wants the new one", external_id="x:new"))
+        kept = moved.revise(replace(moved.data, title="Heat (1995)"), T0)
+        await repository.replace(kept, moved)  # an unchanged external id stays held
+        with pytest.raises(ExternalIdTaken):
+            await repository.add(make_movie("Still wants it", external_id="x:new"))
+
+    async def test_replace_onto_a_held_external_id_changes_nothing(
+        self, repository: MovieRepository, feed: ChangeFeed
+    ) -> None:
+        holder = make_movie("Heat", external_id="x:1")
+        movie = make_movie("Alien", external_id="x:2")
+        await repository.add_many([holder, movie])
+        clash = movie.revise(replace(movie.data, external_id="x:1"), T0)
+        with pytest.raises(ExternalIdTaken) as raised:
+            await repository.replace(clash, movie)
+        assert raised.value.holder == holder.id
+        assert await repository.get(movie.id) == movie
+        assert len(await feed.read(None, 100)) == 2
+        with pytest.raises(ExternalIdTaken):  # x:2 is still held by the movie
+            await repository.add(make_movie("Other", external_id="x:2"))
+
+    async def test_delete_or_null_frees_an_external_id(self, repository: MovieRepository) -> None:
+        deleted = make_movie("Deleted", external_id="x:1")
+        cleared = make_movie("Cleared", external_id="x:2")
+        await repository.add_many([deleted, cleared])
+        await repository.delete(deleted.id, None)
+        await repository.replace(
+            cleared.revise(replace(cleared.data, external_id=None), T0), cleared
+        )
+        await repository.add_many(
+            [make_movie("New 1", external_id="x:1"), make_movie("New 2", external_id="x:2")]
+        )
+        assert await repository.count() == 3
+
+    async def test_concurrent_adds_of_one_external_id_exactly_one_wins(
+        self, repository: MovieRepository
+    ) -> None:
+        rivals = [make_movie(f"Rival {n}", external_id="imdb:tt0068646") for n in range(12)]
+        results = await asyncio.gather(*(repository.add(r) for r in rivals), return_exceptions=True)
+        assert sum(result is None for result in results) == 1
+        assert all(isinstance(r, ExternalIdTaken) for r in results if r is not None)
+        assert await repository.count() == 1
+
+    # -- imports ------------------------------------------------------------------------
+
+    async def test_import_lookups_by_external_id_and_by_id(
+        self, repository: MovieRepository
+    ) -> None:
+        imports = cast(ImportStore, getattr(repository, "imports"))  # noqa: B009
+        keyed, plain, gone = make_movie("Keyed", external_id="x:1"), make_movie(), make_movie()
+        await repository.add_many([keyed, plain, gone])
+        await repository.delete(gone.id, None)
+        assert await imports.holders(["x:1", "x:2"]) == {"x:1": keyed}
+        never = new_movie_id()
+        found = await imports.known_ids([keyed.id, plain.id, gone.id, never])
+        assert found == {keyed.id: keyed, plain.id: plain, gone.id: None}
+
+    async def test_an_import_batch_commits_with_its_mark(
+        self, repository: MovieRepository, feed: ChangeFeed
+    ) -> None:
+        imports = cast(ImportStore, getattr(repository, "imports"))  # noqa: B009
+        assert await imports.reached("file") is None
+        stored = make_movie("Heat", external_id="x:1")
+        await repository.add(stored)
+        created, updated = make_movie("New"), revised(stored, "Heat (1995)")
+        writes = [ImportWrite(2, created), ImportWrite(5, updated, stored)]
+        await imports.commit(writes, ImportMark("file", 7))
+        assert await imports.reached("file") == 7
+        assert await repository.get(created.id) == created
+        assert await repository.get(stored.id) == updated
+        assert shape(await feed.read(None, 100))[1:] == [
+            (created.id, 1, "New"),
+            (stored.id, 2, "Heat (1995)"),
+        ]
+        await imports.commit([], ImportMark("file", 9))  # rows that changed nothing
+        assert await imports.reached("file") == 9
+        assert len(await feed.read(None, 100)) == 3
+        await imports.forget("file")
+        assert await imports.reached("file") is None
+
+    async def test_a_refused_import_batch_leaves_its_mark_true(
+        self, repository: MovieRepository
+    ) -> None:
+        """On DynamoDB 60 movies take several transactions; whatever committed, every write
+        up to the mark's line is stored and none after it."""
+        imports = cast(ImportStore, getattr(repository, "imports"))  # noqa: B009
+        await repository.add(make_movie("Holder", external_id="x:held"))
+        batch = [make_movie(f"Row {n}") for n in range(60)]
+        batch[50] = make_movie("Clash", external_id="x:held")
+        writes = [ImportWrite(n + 1, movie) for n, movie in enumerate(batch)]
+        with pytest.raises(ExternalIdTaken):
+            await imports.commit(writes, ImportMark("file", 60))
+        reached = await imports.reached("file") or 0
+        assert reached < 51
+        for write in writes:
+            assert (await repository.get(write.movie.id) is not None) is (write.line <= reached)
+
     # -- replace ------------------------------------------------------------------------
 
     async def test_replace_stores_the_next_version(self, repository: MovieRepository) -> None:
         movie = make_movie()
         await repository.add(movie)
         second = revised(movie, "Heat (1995)")
-        await repository.replace(second)
+        await repository.replace(second, movie)
         assert await repository.get(movie.id) == second
         third = revised(second, "Heat (Director's Cut)")
-        await repository.replace(third)
+        await repository.replace(third, second)
         assert await repository.get(movie.id) == third
 
     @pytest.mark.parametrize("skew", [0, 2])
@@ -152,14 +300,15 @@ class MovieRepositoryContract:
         await repository.add(movie)
         stale = replace(revised(movie, "Changed"), version=movie.version + skew)
         with pytest.raises(VersionConflict) as raised:
-            await repository.replace(stale)
+            await repository.replace(stale, movie)
         assert raised.value.current == 1
         assert await repository.get(movie.id) == movie
 
     async def test_replace_never_creates(self, repository: MovieRepository) -> None:
-        ghost = revised(make_movie(), "Ghost")
+        never_added = make_movie()
+        ghost = revised(never_added, "Ghost")
         with pytest.raises(MovieNotFound):
-            await repository.replace(ghost)
+            await repository.replace(ghost, never_added)
         assert await repository.get(ghost.id) is None
         assert await repository.count() == 0
 
@@ -168,7 +317,7 @@ class MovieRepositoryContract:
         await repository.add(movie)
         await repository.delete(movie.id, None)
         with pytest.raises(MovieNotFound):
-            await repository.replace(revised(movie, "Back"))
+            await repository.replace(revised(movie, "Back"), movie)
         assert await repository.get(movie.id) is None
 
     async def test_concurrent_replaces_of_one_version_exactly_one_wins(
@@ -178,7 +327,7 @@ class MovieRepositoryContract:
         await repository.add(movie)
         rivals = [revised(movie, f"Rival {n}") for n in range(8)]
         results = await asyncio.gather(
-            *(repository.replace(r) for r in rivals), return_exceptions=True
+            *(repository.replace(r, movie) for r in rivals), return_exceptions=True
         )
         winners = [r for r, result in zip(rivals, results, strict=True) if result is None]
         assert len(winners) == 1
@@ -199,7 +348,7 @@ class MovieRepositoryContract:
         movie = make_movie()
         await repository.add(movie)
         second = revised(movie, "Two")
-        await repository.replace(second)
+        await repository.replace(second, movie)
         assert await repository.delete(movie.id, 2) == second
         assert await repository.get(movie.id) is None
 
@@ -254,7 +403,7 @@ class MovieRepositoryContract:
         first, other = make_movie("First"), make_movie("Other")
         await repository.add(first)
         second = revised(first, "Second")
-        await repository.replace(second)
+        await repository.replace(second, first)
         await repository.add_many([other])
         await repository.delete(first.id, None)
         changes = await feed.read(None, 100)
@@ -274,7 +423,7 @@ class MovieRepositoryContract:
         with pytest.raises(DuplicateId):
             await repository.add(movie)
         with pytest.raises(VersionConflict):
-            await repository.replace(replace(revised(movie, "X"), version=5))
+            await repository.replace(replace(revised(movie, "X"), version=5), movie)
         with pytest.raises(VersionConflict):
             await repository.delete(movie.id, 7)
         with pytest.raises(MovieNotFound):
@@ -288,8 +437,8 @@ class MovieRepositoryContract:
         await repository.add(movie)
         latest = movie
         for n in range(4):
-            latest = revised(latest, f"Cut {n}")
-            await repository.replace(latest)
+            previous, latest = latest, revised(latest, f"Cut {n}")
+            await repository.replace(latest, previous)
         await repository.delete(movie.id, None)
         tombstone = (await feed.read(None, 100))[-1]
         assert (tombstone.movie_id, tombstone.version, tombstone.movie) == (movie.id, 6, None)
@@ -358,6 +507,6 @@ class MovieRepositoryContract:
         (first,) = await feed.read(None, 100)
         await feed.advance("indexer", first.position)
         second = revised(movie, "Later")
-        await repository.replace(second)
+        await repository.replace(second, movie)
         later = await feed.read(await feed.checkpoint("indexer"), 100)
         assert [(c.movie_id, c.version, c.movie) for c in later] == [(movie.id, 2, second)]

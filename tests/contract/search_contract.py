@@ -258,6 +258,22 @@ class SearchIndexContract:
 
     # --- filters ---------------------------------------------------------------------
 
+    async def test_external_id_is_exact_and_combines(self, index: MovieSearchIndex) -> None:
+        await index.upsert(
+            [
+                movie("1", "Heat", external_id="imdb:tt0113277", year=1995),
+                movie("2", "Heat", external_id="IMDB:tt0113277", year=1995),
+                movie("3", "Heat", year=1995),
+            ]
+        )
+        assert await ids(index, external_id="imdb:tt0113277") == ["1"]
+        assert await ids(index, external_id="IMDB:tt0113277") == ["2"]
+        assert await ids(index, external_id="imdb:tt011327") == []
+        assert await ids(index, external_id="imdb:tt0113277", q="heat", year=1995) == ["1"]
+        assert await ids(index, external_id="imdb:tt0113277", year=1996) == []
+        await index.upsert([movie("1", "Heat", version=2, year=1995)])  # the id let go
+        assert await ids(index, external_id="imdb:tt0113277") == []
+
     async def test_genres_any_or_all_ignoring_case(self, index: MovieSearchIndex) -> None:
         await index.upsert(
             [

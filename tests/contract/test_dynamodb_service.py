@@ -127,7 +127,7 @@ async def test_replicas_indexing_at_once_do_no_harm(moto_url: str, dynamo_table:
         latest = {m.id: m for m in movies}
         for movie in movies[:10]:
             latest[movie.id] = revised(movie, f"{movie.title} (revised)")
-            await writer.replace(latest[movie.id])
+            await writer.replace(latest[movie.id], movie)
         for movie in movies[25:]:
             await writer.delete(movie.id, None)
             del latest[movie.id]

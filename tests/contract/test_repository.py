@@ -12,7 +12,12 @@ import anyio
 import pytest
 
 from filmflare.adapters.sqlite import SqliteMovieRepository
-from filmflare.domain.errors import BackendUnavailable, DuplicateId, VersionConflict
+from filmflare.domain.errors import (
+    BackendUnavailable,
+    DuplicateId,
+    ExternalIdTaken,
+    VersionConflict,
+)
 from tests.contract.repository_contract import MovieRepositoryContract, make_movie, revised
 
 
@@ -36,6 +41,31 @@ class TestSqliteRepository(MovieRepositoryContract):
         assert await anyio.Path(db_path).is_file()
         with contextlib.closing(sqlite3.connect(db_path)) as connection:
             assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+    async def test_a_file_from_before_external_ids_gains_the_column(self, db_path: Path) -> None:
+        """A file made before ``external_id`` existed: its movies and feed stay, and the
+        column and its unique index are added on start."""
+        first = SqliteMovieRepository(db_path)
+        await first.start()
+        old = make_movie("Made before")
+        await first.add(old)
+        await first.close()
+        with contextlib.closing(sqlite3.connect(db_path)) as connection:
+            connection.execute("DROP INDEX movies_external_id")
+            connection.execute("ALTER TABLE movies DROP COLUMN external_id")
+            connection.execute("UPDATE changes SET movie = json_remove(movie, '$.external_id')")
+            connection.commit()
+
+        again = SqliteMovieRepository(db_path)
+        await again.start()
+        try:
+            assert await again.get(old.id) == old
+            assert [c.movie for c in await again.read(None, 10)] == [old]
+            await again.add(make_movie("Keyed", external_id="x:1"))
+            with pytest.raises(ExternalIdTaken):
+                await again.add(make_movie("Keyed again", external_id="x:1"))
+        finally:
+            await again.close()
 
     async def test_data_and_positions_survive_a_restart(self, db_path: Path) -> None:
         first = SqliteMovieRepository(db_path)
@@ -121,7 +151,7 @@ class TestSqliteRepository(MovieRepositoryContract):
             rivals = [revised(movie, f"Rival {n}") for n in range(6)]
             stores = [repository, other] * 3
             results = await asyncio.gather(
-                *(store.replace(r) for store, r in zip(stores, rivals, strict=True)),
+                *(store.replace(r, movie) for store, r in zip(stores, rivals, strict=True)),
                 return_exceptions=True,
             )
             assert sum(result is None for result in results) == 1

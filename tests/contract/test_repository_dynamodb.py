@@ -14,7 +14,12 @@ from dataclasses import replace
 import pytest
 
 from filmflare.adapters.dynamodb import DynamoMovieRepository
-from filmflare.domain.errors import BackendUnavailable, DuplicateId, VersionConflict
+from filmflare.domain.errors import (
+    BackendUnavailable,
+    DuplicateId,
+    ExternalIdTaken,
+    VersionConflict,
+)
 from filmflare.domain.movie import Movie
 from tests.contract.repository_contract import MovieRepositoryContract, make_movie, revised
 from tests.infra_moto import dynamo_table, moto_url
@@ -58,7 +63,7 @@ class TestDynamoRepository(MovieRepositoryContract):
             stores = [repository, *others] * 5
             rivals = [revised(movie, f"Rival {n}") for n in range(20)]
             results = await asyncio.gather(
-                *(s.replace(r) for s, r in zip(stores, rivals, strict=True)),
+                *(s.replace(r, movie) for s, r in zip(stores, rivals, strict=True)),
                 return_exceptions=True,
             )
             winners = [r for r, result in zip(rivals, results, strict=True) if result is None]
@@ -68,6 +73,26 @@ class TestDynamoRepository(MovieRepositoryContract):
             assert all(c.current == 2 or c.current == 1 for c in conflicts)
             assert await others[0].get(movie.id) == winners[0]
             assert [c.version for c in await others[1].read(None, 100)] == [1, 2]
+        finally:
+            for store in others:
+                await store.close()
+
+    async def test_one_external_id_claimed_by_four_clients_goes_to_one_movie(
+        self, repository: DynamoMovieRepository, dynamo_table: str, moto_url: str
+    ) -> None:
+        others = [await started(dynamo_table, moto_url) for _ in range(3)]
+        try:
+            stores = [repository, *others] * 5
+            rivals = [make_movie(f"Rival {n}", external_id="imdb:tt0068646") for n in range(20)]
+            results = await asyncio.gather(
+                *(s.add(r) for s, r in zip(stores, rivals, strict=True)), return_exceptions=True
+            )
+            winners = [r for r, result in zip(rivals, results, strict=True) if result is None]
+            assert len(winners) == 1
+            refused = [r for r in results if r is not None]
+            assert all(isinstance(r, ExternalIdTaken) for r in refused)
+            assert all(r.holder == winners[0].id for r in refused if isinstance(r, ExternalIdTaken))
+            assert await others[0].count() == 1
         finally:
             for store in others:
                 await store.close()

@@ -11,6 +11,7 @@ import pytest
 from filmflare.adapters.search_engine import ElasticsearchIndex, OpenSearchIndex
 from filmflare.adapters.search_engine.client import EngineClient
 from filmflare.adapters.search_engine.index import EngineSearchIndex
+from filmflare.adapters.search_engine.mapping import ADDED, index_body
 from filmflare.domain.criteria import SearchCriteria, Sort
 from filmflare.domain.errors import BackendUnavailable
 from filmflare.domain.movie import Movie
@@ -64,8 +65,30 @@ async def test_the_index_is_a_generation_behind_the_alias(
 ) -> None:
     alias = index.alias
     assert await client.alias_targets(alias) == [f"{alias}_v1"]
-    await index.ensure()  # idempotent, as `filmflare init` must be
+    assert await index.ensure() is False  # idempotent, as `filmflare init` must be
     assert await client.alias_targets(alias) == [f"{alias}_v1"]
+
+
+async def test_ensure_adds_the_fields_an_older_index_lacks(
+    engine: tuple[str, str], client: EngineClient
+) -> None:
+    """An index made before ``external_id`` was mapped: its documents stay, the field is
+    added, and a movie holding one is then written and found."""
+    alias = unique_alias()
+    body = index_body(alias)
+    for name in ADDED:
+        del body["mappings"]["properties"][name]
+    await client.create_index(f"{alias}_v1", body)
+    older = twin(engine, alias)
+    await older.start()
+    try:
+        assert await older.ensure() is False
+        await older.upsert([movie("1", "Heat", external_id="imdb:tt0113277"), movie("2", "Alien")])
+        assert await ids(older, external_id="imdb:tt0113277") == ["1"]
+        assert await ids(older, q="alien") == ["2"]
+    finally:
+        await older.close()
+        await drop(client, alias)
 
 
 async def test_rebuild_swaps_the_alias_while_searches_keep_answering(

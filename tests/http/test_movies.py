@@ -115,6 +115,48 @@ async def test_put_replaces_every_field_and_bumps_the_version(
     assert (await client.get(f"/movies/{movie['id']}")).json() == replaced
 
 
+async def test_an_external_id_held_by_another_movie_is_409_on_every_write(
+    client: httpx.AsyncClient, writer: dict[str, str]
+) -> None:
+    holder = await create(client, external_id="imdb:tt0068646")
+    other = await create(client, title="Heat", external_id=" tmdb:949 ")
+    assert other["external_id"] == "tmdb:949"  # trimmed like every string
+    path = f"/movies/{other['id']}"
+
+    posted = await client.post(
+        "/movies", json={"title": "X", "external_id": "imdb:tt0068646"}, headers=writer
+    )
+    put = await client.put(
+        path, json={"title": "Heat", "external_id": "imdb:tt0068646"}, headers=writer
+    )
+    merge = {**writer, "content-type": "application/merge-patch+json"}
+    patched = await client.patch(path, json={"external_id": "imdb:tt0068646"}, headers=merge)
+
+    for response in (posted, put, patched):
+        problem = assert_problem(response, 409)
+        assert problem["type"].endswith("/conflict")
+        assert holder["id"] in problem["detail"]
+    assert (await client.get(path)).json() == other
+    moved = await client.patch(path, json={"external_id": "imdb:tt0071562"}, headers=merge)
+    assert moved.json()["external_id"] == "imdb:tt0071562"
+    retaken = await client.post(
+        "/movies", json={"title": "Y", "external_id": "tmdb:949"}, headers=writer
+    )
+    assert retaken.status_code == 201
+
+
+@pytest.mark.parametrize("value", ["imdb tt1", "é", "x" * 101, 7, ["a"]])
+async def test_a_malformed_external_id_is_422(
+    client: httpx.AsyncClient, writer: dict[str, str], value: object
+) -> None:
+    response = await client.post(
+        "/movies", json={"title": "X", "external_id": value}, headers=writer
+    )
+
+    problem = assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["external_id"]
+
+
 async def test_put_never_creates(client: httpx.AsyncClient, writer: dict[str, str]) -> None:
     response = await client.put("/movies/0000000000000000", json=MOVIE, headers=writer)
 

@@ -80,7 +80,7 @@ def test_import_takes_good_rows_and_lists_each_rejection(tmp_path: Path, capsys:
     )
     assert main(["import", source]) == 0
     out = capsys.readouterr().out
-    assert f"{source}: 3 rows taken, 3 rows rejected" in out
+    assert f"{source}: 3 rows created, 0 updated, 0 unchanged, 3 rejected" in out
     assert "line 3: rating: must be between 0 and 10" in out
     assert "line 6: budget: is not a movie field" in out
     assert "line 7: malformed JSON" in out
@@ -102,7 +102,7 @@ def test_import_reads_csv_with_lists_and_empty_cells(tmp_path: Path, capsys: Cap
     )
     assert main(["import", str(source)]) == 0
     out = capsys.readouterr().out
-    assert "2 rows taken, 1 row rejected" in out
+    assert "2 rows created, 0 updated, 0 unchanged, 1 rejected" in out
     assert "line 4: year: must be an integer" in out
     movies = {movie.title: movie for movie in stored_movies()}
     heat, up = movies["Heat"], movies["Up"]
@@ -120,7 +120,10 @@ def test_import_reads_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: Ca
     body = json.dumps([{"title": "Heat"}, {"title": "Ronin"}]).encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(body)))
     assert main(["import", "-"]) == 0
-    assert "standard input: 2 rows taken, 0 rows rejected" in capsys.readouterr().out
+    assert (
+        "standard input: 2 rows created, 0 updated, 0 unchanged, 0 rejected"
+        in capsys.readouterr().out
+    )
     assert sorted(movie.title for movie in stored_movies()) == ["Heat", "Ronin"]
 
 
@@ -128,7 +131,7 @@ def test_the_list_of_rejections_is_capped(tmp_path: Path, capsys: Capture) -> No
     lines = ['{"title": ""}'] * 60 + ['{"title": "Heat"}']
     assert main(["import", write_lines(tmp_path / "movies.jsonl", lines)]) == 0
     out = capsys.readouterr().out
-    assert "1 row taken, 60 rows rejected" in out
+    assert "1 row created, 0 updated, 0 unchanged, 60 rejected" in out
     assert out.count("  line ") == 50
     assert "line 50: title: must not be empty" in out
     assert "line 51:" not in out
@@ -179,7 +182,96 @@ def test_an_explicit_format_overrides_the_extension(tmp_path: Path, capsys: Capt
     path = tmp_path / "movies.txt"
     path.write_text("title\nHeat\n")
     assert main(["import", str(path), "--format", "csv"]) == 0
-    assert "1 row taken" in capsys.readouterr().out
+    assert "1 row created" in capsys.readouterr().out
+
+
+def test_a_file_imported_again_creates_nothing_new(tmp_path: Path, capsys: Capture) -> None:
+    rows = [
+        '{"title": "Heat", "external_id": "imdb:tt0113277", "year": 1995}',
+        '{"title": "Alien", "external_id": "imdb:tt0078748"}',
+        '{"title": "Untracked"}',
+    ]
+    source = write_lines(tmp_path / "movies.ndjson", rows)
+    assert main(["import", source]) == 0
+    capsys.readouterr()
+    assert main(["import", source]) == 0
+    out = capsys.readouterr().out
+    assert "resumed after line 3" in out
+    assert "0 rows created, 0 updated, 2 unchanged, 0 rejected, 1 skipped" in out
+    first = {movie.title: movie for movie in stored_movies()}
+    assert len(first) == 3
+
+    rows[0] = '{"title": "Heat", "external_id": "imdb:tt0113277", "year": 1995, "votes": 9}'
+    changed = write_lines(tmp_path / "changed.ndjson", rows)
+    assert main(["import", changed]) == 0
+    assert "1 row created, 1 updated, 1 unchanged, 0 rejected" in capsys.readouterr().out
+    after = {movie.title: movie for movie in stored_movies()}
+    assert after["Heat"].id == first["Heat"].id
+    assert (after["Heat"].version, after["Heat"].votes) == (2, 9)
+    assert after["Alien"] == first["Alien"]
+    assert main(["import", source, "--restart"]) == 0
+    assert "1 row created, 1 updated, 1 unchanged" in capsys.readouterr().out
+    assert len(stored_movies()) == 5  # "Untracked" twice more: it has no key to match by
+
+
+def test_rows_for_one_external_id_apply_in_their_order(tmp_path: Path, capsys: Capture) -> None:
+    source = write_lines(
+        tmp_path / "movies.ndjson",
+        [
+            '{"title": "Heat", "external_id": "x:1"}',
+            '{"title": "Heat, again", "external_id": "x:1"}',
+            '{"title": "Heat, once more", "external_id": "x:1", "votes": 3}',
+        ],
+    )
+    assert main(["import", source]) == 0
+    assert "1 row created, 2 updated, 0 unchanged" in capsys.readouterr().out
+    (movie,) = stored_movies()
+    assert (movie.title, movie.version, movie.votes) == ("Heat, once more", 3, 3)
+
+
+def test_export_then_import_with_kept_ids_moves_the_catalog(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_lines(
+        tmp_path / "movies.ndjson",
+        [
+            '{"title": "Heat", "external_id": "imdb:tt0113277", "genres": ["Crime"]}',
+            '{"title": "Amélie", "release_date": "2001-04-25", "rating": 8.3}',
+        ],
+    )
+    assert main(["import", source]) == 0
+    exported = tmp_path / "catalog.ndjson"
+    assert main(["export", str(exported)]) == 0
+    assert "Exported 2 movies" in capsys.readouterr().err
+    assert not (tmp_path / "catalog.ndjson.partial").exists()
+    rows = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    original = {movie.id: movie for movie in stored_movies()}
+    assert {row["id"] for row in rows} == set(original)
+    assert all(row["version"] == 1 and row["created_at"].endswith("Z") for row in rows)
+
+    monkeypatch.setenv("FILMFLARE_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert main(["import", str(exported), "--keep-ids"]) == 0
+    assert "2 rows created" in capsys.readouterr().out
+    moved = {movie.id: movie for movie in stored_movies()}
+    assert set(moved) == set(original)
+    for movie_id, movie in moved.items():
+        assert movie.data == original[movie_id].data
+        assert movie.created_at == original[movie_id].created_at
+    assert main(["import", str(exported), "--keep-ids", "--restart"]) == 0
+    assert "0 rows created, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert main(["import", str(exported)]) == 0  # the same file: it resumes, without ids
+    assert "0 rows created, 0 updated, 1 unchanged, 0 rejected, 1 skipped" in (
+        capsys.readouterr().out
+    )
+
+
+def test_export_to_standard_output(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert main(["seed"]) == 0
+    capsysbinary.readouterr()
+    assert main(["export", "-"]) == 0
+    lines = capsysbinary.readouterr().out.splitlines()
+    assert len(lines) == 3200
+    assert {"id", "title", "external_id", "version", "created_at"} <= set(json.loads(lines[0]))
 
 
 # seed
@@ -188,7 +280,10 @@ def test_an_explicit_format_overrides_the_extension(tmp_path: Path, capsys: Capt
 def test_seed_imports_the_demo_catalog_once(capsys: Capture) -> None:
     assert main(["seed"]) == 0
     out = capsys.readouterr().out
-    assert "demo catalog movies-vega.json: 3,200 rows taken, 1 row rejected" in out
+    assert (
+        "demo catalog movies-vega.json: 3,200 rows created, 0 updated, 0 unchanged, 1 rejected"
+        in out
+    )
     assert "line 3055: title: must not be null" in out
     movies = stored_movies()
     assert len(movies) == 3200

@@ -104,10 +104,24 @@ def test_every_broken_field_is_named() -> None:
         ({"title": "t", "overview": "x" * 5001}, "overview"),
         ({"title": "t", "language": "zz"}, "language"),
         ({"title": "t", "created_at": "2020-01-01T00:00:00Z"}, "created_at"),
+        ({"title": "t", "external_id": "imdb tt1"}, "external_id"),
+        ({"title": "t", "external_id": "imdb/tt1"}, "external_id"),
+        ({"title": "t", "external_id": "é"}, "external_id"),
+        ({"title": "t", "external_id": "x" * 101}, "external_id"),
+        ({"title": "t", "external_id": 7}, "external_id"),
     ],
 )
 def test_rule_broken(raw: dict[str, object], field: str) -> None:
     assert field in fields_of(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("imdb:tt0068646", "imdb:tt0068646"), (" Tmdb.949_a-b ", "Tmdb.949_a-b"), ("  ", None)],
+)
+def test_external_id_is_trimmed_and_kept_exactly(raw: str, stored: str | None) -> None:
+    assert parse_movie_data({"title": "t", "external_id": raw}).external_id == stored
+    assert parse_movie_data({"title": "t", "external_id": "x" * 100}).external_id == "x" * 100
 
 
 def test_body_must_be_an_object() -> None:
@@ -185,6 +199,7 @@ _STRING_FIELDS = {
     "original_title": "Heat{}",
     "overview": "A heist{}",
     "certification": "R{}",
+    "external_id": "imdb:{}",
     "language": "e{}",
     "release_date": "1995-12-1{}",
 }

@@ -14,7 +14,7 @@ import pytest
 from filmflare.adapters.sqlite import SqliteMovieRepository
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
-from filmflare.domain.errors import MovieNotFound, VersionConflict
+from filmflare.domain.errors import BackendUnavailable, MovieNotFound, VersionConflict
 from filmflare.domain.movie import Movie
 from filmflare.domain.preconditions import VersionMatch
 from filmflare.domain.query_params import parse_search_params
@@ -222,12 +222,12 @@ async def test_a_write_whose_caller_is_cancelled_still_retires_the_cached_read(
         """Commits on a thread of its own, as SQLite does: a cancelled caller stops waiting
         for the commit, not the commit."""
 
-        async def replace(self, movie: Movie) -> None:
-            await asyncio.shield(self._commit(movie))
+        async def replace(self, movie: Movie, previous: Movie) -> None:
+            await asyncio.shield(self._commit(movie, previous))
 
-        async def _commit(self, movie: Movie) -> None:
+        async def _commit(self, movie: Movie, previous: Movie) -> None:
             await released.wait()
-            await super().replace(movie)
+            await super().replace(movie, previous)
 
     store = SlowStore(tmp_path / "filmflare.sqlite3")
     async with build(Settings(data_dir=tmp_path), repository=store) as container:
@@ -245,3 +245,22 @@ async def test_a_write_whose_caller_is_cancelled_still_retires_the_cached_read(
                 break
             await asyncio.sleep(0.01)
         assert orjson.loads(got.body)["votes"] == 2
+
+
+async def test_init_rebuilds_an_index_made_by_another_version(tmp_path: Path) -> None:
+    """An embedded index from before its schema changed (no version mark) cannot be opened
+    with today's schema: searches answer 503 naming `filmflare init`, which refills a new
+    index from the store."""
+    async with build(Settings(data_dir=tmp_path)) as first:
+        await first.init()
+        kept = await first.add_movie.execute({"title": "Heat", "external_id": "imdb:tt0113277"})
+        await first.indexer.catch_up()
+    for mark in (tmp_path / "search-index").glob("g*/SCHEMA"):
+        mark.unlink()
+
+    async with build(Settings(data_dir=tmp_path)) as upgraded:
+        with pytest.raises(BackendUnavailable, match="filmflare init"):
+            await search_ids(upgraded, "q=heat")
+        assert await upgraded.init() == 1
+        assert await search_ids(upgraded, "external_id=imdb:tt0113277") == [kept.id]
+        assert await upgraded.init() is None  # now current: nothing to refill

@@ -37,6 +37,7 @@ def movie_dict(movie: Movie) -> dict[str, Any]:
         "votes": movie.votes,
         "language": movie.language,
         "certification": movie.certification,
+        "external_id": movie.external_id,
         "version": movie.version,
         "created_at": timestamp(movie.created_at),
         "updated_at": timestamp(movie.updated_at),

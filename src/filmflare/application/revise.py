@@ -53,7 +53,7 @@ class Reviser:
                 precondition.check(movie_id, current.version)
             revised = current.revise(change(current.data), self._clock.now())
             try:
-                await self.committed(movie_id, partial(self._repository.replace, revised))
+                await self.committed(movie_id, partial(self._repository.replace, revised, current))
             except VersionConflict:
                 if precondition is not None:
                     raise

@@ -47,6 +47,7 @@ class SearchCriteria:
     cast: str | None = None
     language: str | None = None
     certification: str | None = None
+    external_id: str | None = None
     sort: Sort | None = None
     page: int = 1
     per_page: int = 20

@@ -54,6 +54,16 @@ class VersionConflict(DomainError):
         self.current = current
 
 
+class ExternalIdTaken(DomainError):
+    """Another movie holds this ``external_id`` (409); ``holder`` is its id when known."""
+
+    def __init__(self, external_id: str, holder: str | None = None) -> None:
+        held = f"movie {holder!r}" if holder else "another movie"
+        super().__init__(f"external_id {external_id!r} is held by {held}")
+        self.external_id = external_id
+        self.holder = holder
+
+
 class DuplicateId(DomainError):
     """An id was generated twice; the caller retries with a fresh one."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,8 +24,11 @@ CLIENT_FIELDS = (
     "votes",
     "language",
     "certification",
+    "external_id",
 )
 SERVER_FIELDS = ("id", "version", "created_at", "updated_at")
+#: The shape of every id this service hands out (``new_movie_id``).
+MOVIE_ID = re.compile(r"[0-9a-z]{16}")
 LIST_FIELDS = ("genres", "directors", "cast")
 
 
@@ -44,6 +49,7 @@ class MovieData:
     votes: int | None = None
     language: str | None = None
     certification: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,7 @@ class Movie:
     version: int
     created_at: datetime
     updated_at: datetime
+    external_id: str | None = None  # last, with a default: older snapshots lack it
 
     @classmethod
     def create(cls, movie_id: str, data: MovieData, now: datetime) -> Movie:
@@ -79,6 +86,18 @@ class Movie:
     @property
     def data(self) -> MovieData:
         return MovieData(**{name: getattr(self, name) for name in CLIENT_FIELDS})
+
+
+def shared_external_id(movies: Iterable[Movie]) -> tuple[str, str] | None:
+    """The first ``external_id`` two of ``movies`` share, with the id of the first to hold it."""
+    claimed: dict[str, str] = {}
+    for movie in movies:
+        if movie.external_id is None:
+            continue
+        if movie.external_id in claimed:
+            return movie.external_id, claimed[movie.external_id]
+        claimed[movie.external_id] = movie.id
+    return None
 
 
 def _as_kwargs(data: MovieData) -> dict[str, Any]:

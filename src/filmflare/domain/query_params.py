@@ -17,10 +17,10 @@ from itertools import islice
 from filmflare.domain.criteria import FACETS, SORT_FIELDS, SearchCriteria, Sort
 from filmflare.domain.cursor import MAX_CURSOR_LENGTH
 from filmflare.domain.errors import FieldError, ValidationFailed
-from filmflare.domain.rules import MAX_VOTES, control_character
+from filmflare.domain.rules import EXTERNAL_ID, EXTERNAL_ID_RULE, MAX_VOTES, control_character
 
 TEXT_LIMIT = 500
-#: The most parameters a query string may hold, on every endpoint: search takes 22 names,
+#: The most parameters a query string may hold, on every endpoint: search takes 23 names,
 #: ``genre`` repeatable; far more is no real client, and refusing it keeps parsing cheap.
 MAX_PARAMS = 100
 _SPACE = " \t\r\n"  # trimmed around a value; Unicode spaces are not ASCII
@@ -77,6 +77,13 @@ def _free_text(limit: int) -> Callable[[str], str | None]:
 
 
 _text = _free_text(TEXT_LIMIT)
+
+
+def _external_id(raw: str) -> str | None:
+    value = _text(raw)
+    if value is not None and not EXTERNAL_ID.fullmatch(value):
+        raise _Bad(EXTERNAL_ID_RULE)
+    return value
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -140,6 +147,7 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "cast": _text,
     "language": lambda raw: _text(raw.lower()),
     "certification": lambda raw: _text(raw.lower()),
+    "external_id": _external_id,
     "sort": _sort,
     "page": _int(1, 10**9),
     "per_page": _int(1, 100),

@@ -19,6 +19,8 @@ from filmflare.domain.movie import CLIENT_FIELDS, LIST_FIELDS, SERVER_FIELDS, Mo
 MAX_VOTES = 2**53 - 1
 YEAR_MIN, YEAR_MAX = 1870, 2100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+EXTERNAL_ID_RULE = "must be 1 to 100 characters of A-Z a-z 0-9 . _ : -"
 #: Control characters a string may not hold: Unicode's (category Cc) but tab, line feed and
 #: carriage return. That includes DEL and the C1 range U+0080–U+009F: no text needs them,
 #: and they are either mojibake (Windows-1252 read as Latin-1) or a trick (U+0085 breaks a
@@ -111,6 +113,13 @@ def _language(value: object) -> str | None:
     return code
 
 
+def _external_id(value: object) -> str | None:
+    text = _text(value, 100)
+    if text is not None and not EXTERNAL_ID.fullmatch(text):
+        raise _Broken(EXTERNAL_ID_RULE)
+    return text
+
+
 def _names(limit: int, name_limit: int, *, dedupe: bool = False) -> Callable[[object], object]:
     def check(value: object) -> tuple[str, ...]:
         if value is None:
@@ -152,6 +161,7 @@ _CHECKS: dict[str, Callable[[object], object]] = {
     "votes": lambda v: _integer(v, 0, MAX_VOTES),
     "language": _language,
     "certification": lambda v: _text(v, 10),
+    "external_id": _external_id,
 }
 
 

@@ -34,6 +34,9 @@ class MovieRepository(Protocol):
       ``MovieNotFound``. It never creates.
     - ``delete`` removes the movie if its version is ``expected_version`` (any version when
       None) and returns the removed movie; ``MovieNotFound`` or ``VersionConflict`` otherwise.
+    - ``external_id`` is unique among stored movies: ``add``, ``add_many`` and ``replace``
+      raise ``ExternalIdTaken`` (and write nothing) when another movie, or another movie of
+      the batch, holds it; deleting the movie or setting it to null frees it.
     - An unreachable backend is ``BackendUnavailable``.
     """
 
@@ -49,7 +52,10 @@ class MovieRepository(Protocol):
         """Bulk insert of new movies (fresh ids), each with its change record."""
         ...
 
-    async def replace(self, movie: Movie) -> None: ...
+    async def replace(self, movie: Movie, previous: Movie) -> None:
+        """Store ``movie`` over ``previous``, the stored state it revises (the version
+        condition above proves it still is)."""
+        ...
 
     async def delete(self, movie_id: str, expected_version: int | None) -> Movie: ...
 

@@ -27,8 +27,9 @@ class MovieSearchIndex(Protocol):
     An engine that does not answer raises ``BackendUnavailable``.
     """
 
-    async def ensure(self) -> None:
-        """Create the index if missing (idempotent)."""
+    async def ensure(self) -> bool:
+        """Create the index if missing, or remake it when this version cannot use it
+        (idempotent); True when it made a new one, which is empty."""
         ...
 
     async def upsert(self, movies: Sequence[Movie]) -> None: ...

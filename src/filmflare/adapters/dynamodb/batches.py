@@ -25,7 +25,7 @@ ATTEMPTS = 8
 
 
 async def existing(client: DynamoDBClient, table: str, keys: Sequence[Item]) -> list[Item]:
-    """The items among ``keys`` that exist (key attributes only), read strongly consistent."""
+    """The stored items among ``keys``, whole, read strongly consistent."""
     found: list[Item] = []
     for start in range(0, len(keys), GET_LIMIT):
         pending: Sequence[Any] = keys[start : start + GET_LIMIT]

@@ -86,16 +86,18 @@ class ConditionFailed(Exception):
         self.item = item
 
 
-def plan(writes: Sequence[Write]) -> list[list[Write]]:
-    """Split ``writes`` into transactions within DynamoDB's item and size limits."""
+def plan(writes: Sequence[Write], reserved: int = 0) -> list[list[Write]]:
+    """Split ``writes`` into transactions within DynamoDB's item and size limits, leaving
+    room in each for ``reserved`` more items (``Outbox.commit``'s ``extra``)."""
     batches: list[list[Write]] = []
     batch: list[Write] = []
-    items, size = 1, 0  # the sequence item is in every transaction
+    first = 1 + reserved  # the sequence item is in every transaction
+    items, size = first, 0
     for write in writes:
         count, bytes_ = len(write.operations) + 1, write.size
         if batch and (items + count > MAX_ITEMS or size + bytes_ > MAX_BYTES):
             batches.append(batch)
-            batch, items, size = [], 1, 0
+            batch, items, size = [], first, 0
         batch.append(write)
         items, size = items + count, size + bytes_
     if batch:
@@ -118,8 +120,11 @@ class Outbox:
         self._last = None
         self._lock = asyncio.Lock()
 
-    async def commit(self, batch: Sequence[Write]) -> None:
+    async def commit(
+        self, batch: Sequence[Write], extra: Sequence[TransactWriteItemTypeDef] = ()
+    ) -> None:
         """All of ``batch`` or nothing; ``ConditionFailed`` names the first refused operation.
+        ``extra`` items (unconditional) commit in the same transaction.
 
         A write that waited for the lock while the one ahead found the store unreachable
         fails at once: else each queued write would spend the SDK's whole timeout budget in
@@ -135,7 +140,7 @@ class Outbox:
                     try:
                         with translated("writing"):
                             await self._connection.client.transact_write_items(
-                                TransactItems=self._transaction(batch, last)
+                                TransactItems=[*self._transaction(batch, last), *extra]
                             )
                     except ClientError as error:
                         if error_code(error) != CANCELLED:

@@ -4,18 +4,22 @@ Table design (``tables``): ``<table>`` holds the movies, partition key ``id``;
 ``<table>-feed`` holds the change feed, the feed's sequence and checkpoints, and a record of
 every id ever created. Writes are never upserts and never blind:
 
-- ``add``: one transaction puts the id record (``attribute_not_exists``), the movie
-  (``attribute_not_exists``) and its change record; a taken id is ``DuplicateId``.
-- ``replace``: a Put conditioned on ``version`` being the one before; ``delete``: a Delete
-  conditioned on the version just read. A failed condition returns the stored item, so a
-  missing movie (``MovieNotFound``) is told from a changed one (``VersionConflict``).
+- ``add``: one transaction puts the id record (``attribute_not_exists``), the guard of its
+  ``external_id`` if it has one (``attribute_not_exists``), the movie
+  (``attribute_not_exists``) and its change record; a taken id is ``DuplicateId``, a held
+  external id ``ExternalIdTaken``.
+- ``replace``: a Put conditioned on ``version`` being the one before (and the guards moved
+  when ``external_id`` changes); ``delete``: a Delete conditioned on the version just read,
+  with its guard. A failed condition returns the stored item, so a missing movie
+  (``MovieNotFound``) is told from a changed one (``VersionConflict``), and a held external
+  id names its holder.
 - Each write commits in one TransactWriteItems with its change record (``outbox``), which
   also allocates the record's position: the feed is gapless and in commit order.
-- ``add_many`` (imports) commits TransactWriteItems of up to 33 movies (3 items each, plus
-  the sequence), not BatchWriteItem: a batch write is neither atomic nor conditional, so it
-  could neither keep a movie with its change record nor refuse a reused id. When a batch
-  spans several transactions, its ids are checked first with BatchGetItem, so a taken id
-  fails it before anything is written.
+- ``add_many`` commits TransactWriteItems of up to 33 movies (3 items each, 4
+  with an external id, plus the sequence), not BatchWriteItem: a batch write is neither
+  atomic nor conditional, so it could neither keep a movie with its change record nor refuse
+  a reused id. When a batch spans several transactions, its ids and external ids are checked
+  first with BatchGetItem, so a taken one fails it before anything is written.
 - Reads are strongly consistent: a write is visible to ``get`` on every replica at once.
 - ``scan`` reads the movies table with parallel Scan segments; ``count`` is kept exact on
   the feed's sequence item by the transactions that add and delete.
@@ -31,9 +35,16 @@ from filmflare.adapters.dynamodb.codec import movie_from_item, read_int, text
 from filmflare.adapters.dynamodb.connection import Connection
 from filmflare.adapters.dynamodb.errors import translated
 from filmflare.adapters.dynamodb.feed import DynamoChangeFeed
+from filmflare.adapters.dynamodb.imports import DynamoImports
 from filmflare.adapters.dynamodb.outbox import ConditionFailed, Outbox, Write, plan
-from filmflare.domain.errors import DuplicateId, MovieNotFound, VersionConflict
-from filmflare.domain.movie import Movie
+from filmflare.adapters.dynamodb.refusals import refusal
+from filmflare.domain.errors import (
+    DuplicateId,
+    ExternalIdTaken,
+    MovieNotFound,
+    VersionConflict,
+)
+from filmflare.domain.movie import Movie, shared_external_id
 from filmflare.ports.repository import Change
 
 DELETE_ATTEMPTS = 50
@@ -52,6 +63,7 @@ class DynamoMovieRepository:
         self._connection = Connection(endpoint, max_attempts)
         self._outbox = Outbox(self._connection, self._tables)
         self._feed = DynamoChangeFeed(self._connection, self._tables)
+        self.imports = DynamoImports(self._connection, self._tables, self._outbox)
 
     async def start(self) -> None:
         await self._connection.open()
@@ -85,6 +97,8 @@ class DynamoMovieRepository:
     async def add_many(self, movies: Sequence[Movie]) -> None:
         if len({m.id for m in movies}) < len(movies):
             raise DuplicateId("the same id appears twice in one batch")
+        if (shared := shared_external_id(movies)) is not None:
+            raise ExternalIdTaken(*shared)
         writes = [
             Write(operations.creation(self._tables, m), m.id, m.version, m, stored=1)
             for m in movies
@@ -96,20 +110,15 @@ class DynamoMovieRepository:
             try:
                 await self._outbox.commit(transaction)
             except ConditionFailed as failed:
-                taken = transaction[failed.write].movie_id
-                raise DuplicateId(f"the id {taken} was already used") from failed
+                raise refusal(transaction, failed) from failed
 
-    async def replace(self, movie: Movie) -> None:
-        write = Write(
-            (operations.replacement(self._tables, movie),), movie.id, movie.version, movie
-        )
+    async def replace(self, movie: Movie, previous: Movie) -> None:
+        ops = operations.replacement(self._tables, movie, previous)
+        write = Write(ops, movie.id, movie.version, movie)
         try:
             await self._outbox.commit([write])
         except ConditionFailed as failed:
-            if failed.item is None:
-                raise MovieNotFound(movie.id) from failed
-            current = read_int(failed.item, "version")
-            raise VersionConflict(movie.id, movie.version - 1, current) from failed
+            raise refusal([write], failed) from failed
 
     async def delete(self, movie_id: str, expected_version: int | None) -> Movie:
         for _ in range(DELETE_ATTEMPTS):
@@ -119,9 +128,9 @@ class DynamoMovieRepository:
             if expected_version is not None and current.version != expected_version:
                 raise VersionConflict(movie_id, expected_version, current.version)
             # The tombstone outranks every state it removes.
-            removal = operations.removal(self._tables, movie_id, current.version)
+            removal = operations.removal(self._tables, current)
             try:
-                tombstone = Write((removal,), movie_id, current.version + 1, None, stored=-1)
+                tombstone = Write(removal, movie_id, current.version + 1, None, stored=-1)
                 await self._outbox.commit([tombstone])
             except ConditionFailed as failed:
                 if failed.item is None:
@@ -169,6 +178,11 @@ class DynamoMovieRepository:
 
     async def _refuse_taken_ids(self, movies: Sequence[Movie]) -> None:
         keys = [tables.id_key(m.id) for m in movies]
+        keys += [tables.external_key(m.external_id) for m in movies if m.external_id]
         taken = await batches.existing(self._connection.client, self._tables.feed, keys)
+        for item in taken:
+            key = item[tables.PK]["S"]
+            if key.startswith(tables.GUARD):
+                raise ExternalIdTaken(key.removeprefix(tables.GUARD), item["movie_id"]["S"])
         if taken:
             raise DuplicateId(f"{len(taken)} of these {len(movies)} ids were already used")

@@ -10,8 +10,13 @@ nothing else, so a Scan of it is a scan of the catalog.
 - the sequence item (``sequence``/``-``): the last position handed out, and how many
   movies are stored (``count``), both moved by the transactions that write;
 - checkpoints: partition ``checkpoints``, sort key the consumer's name;
+- import marks: partition ``imports``, sort key an imported file's digest, ``line`` how far
+  its import has committed;
 - one ``id#<movie id>``/``-`` item per id ever created, never deleted, so an id is never
-  reused: the transaction that adds a movie requires that its id item does not exist yet.
+  reused: the transaction that adds a movie requires that its id item does not exist yet;
+- one ``xid#<external id>``/``-`` guard item per ``external_id`` held, naming its movie
+  (``movie_id``): the transaction that gives a movie the value requires that its guard does
+  not exist yet, and the one that lets the value go deletes it.
 
 Both tables bill on demand. ``ensure`` creates what is missing, waits until both are
 ACTIVE and refuses a table whose key schema is not this one.
@@ -40,7 +45,10 @@ if TYPE_CHECKING:
 PK, SK = "pk", "sk"
 CHANGES = "changes"
 CHECKPOINTS = "checkpoints"
+IMPORTS = "imports"
 SEQUENCE: Item = {PK: {"S": "sequence"}, SK: {"S": "-"}}
+USED_ID = "id#"  # the partition key prefix of the items recording ids ever used
+GUARD = "xid#"  # the partition key prefix of external ids' guard items
 COUNT = "count"  # the sequence item's attribute holding the number of stored movies
 ACTIVE_TIMEOUT = 300.0
 
@@ -58,7 +66,17 @@ class Tables:
 
 def id_key(movie_id: str) -> Item:
     """The key of the item that records that ``movie_id`` was once created."""
-    return {PK: {"S": f"id#{movie_id}"}, SK: {"S": "-"}}
+    return {PK: {"S": USED_ID + movie_id}, SK: {"S": "-"}}
+
+
+def external_key(external_id: str) -> Item:
+    """The key of the guard item of ``external_id``, held by one movie at a time."""
+    return {PK: {"S": GUARD + external_id}, SK: {"S": "-"}}
+
+
+def import_key(source: str) -> Item:
+    """The key of the item marking how far the import of ``source`` has committed."""
+    return {PK: {"S": IMPORTS}, SK: {"S": source}}
 
 
 def position_key(position: int) -> str:

@@ -55,6 +55,8 @@ def movie_document(movie: Movie, stamp: int) -> tantivy.Document:
         doc.add_text(f.LANGUAGE, movie.language.casefold())
     if movie.certification:
         doc.add_text(f.CERTIFICATION, movie.certification.casefold())
+    if movie.external_id:
+        doc.add_text(f.EXTERNAL_ID, movie.external_id)
     for name, value in ((f.YEAR, movie.year), (f.VOTES, movie.votes)):
         if value is not None:
             doc.add_integer(name, value)

@@ -91,4 +91,6 @@ def filters(
     ):
         if value:
             found.append(Query.term_query(schema, field, value.casefold()))
+    if criteria.external_id:
+        found.append(Query.term_query(schema, f.EXTERNAL_ID, criteria.external_id))
     return found

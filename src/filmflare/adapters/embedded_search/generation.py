@@ -18,14 +18,19 @@ from pathlib import Path
 
 import tantivy
 
-from filmflare.adapters.embedded_search.schema import build_schema, prepare
+from filmflare.adapters.embedded_search.schema import SCHEMA_VERSION, build_schema, prepare
 
 _WRITER_HEAP = 32_000_000
 _LOCK_WAIT = 10.0  # seconds to wait for another process's write before giving up
+_SCHEMA_MARK = "SCHEMA"  # a generation's schema version, written when it is made
 
 
 class IndexUnavailable(Exception):
     """The index cannot be used now: missing, or locked by another process for too long."""
+
+
+class IndexOutdated(IndexUnavailable):
+    """The generation was made with another schema version: ``filmflare init`` rebuilds it."""
 
 
 class Generation:
@@ -37,8 +42,15 @@ class Generation:
         if directory is not None:
             if not create and not (directory / "meta.json").is_file():
                 raise FileNotFoundError(f"no search index in {directory}")
+            if not create and _schema_version(directory) != SCHEMA_VERSION:
+                raise IndexOutdated(
+                    "the search index was built by another version of FilmFlare;"
+                    " run filmflare init to rebuild it"
+                )
             directory.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, None if directory is None else str(directory))
+        if create and directory is not None:
+            (directory / _SCHEMA_MARK).write_text(f"{SCHEMA_VERSION}\n")
         prepare(self.index)
         self.index.config_reader(reload_policy="manual")
         self._loading = threading.Lock()
@@ -109,3 +121,11 @@ class Generation:
             yield writer
         finally:  # dropping the writer discards what was not committed and frees the lock
             writer.wait_merging_threads()
+
+
+def _schema_version(directory: Path) -> int | None:
+    """The schema version a generation was made with (None before versions were marked)."""
+    try:
+        return int((directory / _SCHEMA_MARK).read_text())
+    except (FileNotFoundError, ValueError):
+        return None

@@ -25,7 +25,11 @@ from typing import TypeVar
 
 from filmflare.adapters.embedded_search import facets, suggest
 from filmflare.adapters.embedded_search.answers import Answers
-from filmflare.adapters.embedded_search.generation import Generation, IndexUnavailable
+from filmflare.adapters.embedded_search.generation import (
+    Generation,
+    IndexOutdated,
+    IndexUnavailable,
+)
 from filmflare.adapters.embedded_search.rebuild import discard, fill, swap_in
 from filmflare.adapters.embedded_search.store import IndexHome
 from filmflare.adapters.embedded_search.writes import Delete, Write, apply
@@ -52,17 +56,25 @@ class EmbeddedSearchIndex:
         self.answers = Answers()
 
     async def start(self) -> None:
-        """Open the index, creating it when missing."""
+        """Open the index, creating it when missing. An index made with another schema is
+        left as it is: searches answer 503 until ``filmflare init`` rebuilds it."""
+        self._open_pools()
+        await self._exclusive(self._open)
+
+    async def ensure(self) -> bool:
+        self._open_pools()
+        return await self._exclusive(self._home.ensure)
+
+    def _open(self) -> None:
+        try:
+            self._home.open(create=True)
+        except IndexOutdated as outdated:
+            log.warning("%s", outdated)
+
+    def _open_pools(self) -> None:
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="search-write")
             self._readers = ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="search-read")
-        await self.ensure()
-
-    async def ensure(self) -> None:
-        if self._writer is None:
-            await self.start()
-            return
-        await self._exclusive(partial(self._home.open, create=True))
 
     async def close(self) -> None:
         pools = [p for p in (self._writer, self._readers) if p is not None]

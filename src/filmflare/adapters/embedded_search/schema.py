@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import tantivy
 
+#: Moves whenever ``build_schema`` changes: tantivy opens an index only with the schema it
+#: was made with, so a generation of another version is rebuilt (``filmflare init``).
+#: 2: ``external_id``.
+SCHEMA_VERSION = 2
+
 # bookkeeping
 ID = "id"
 KIND = "kind"
@@ -38,6 +43,7 @@ GENRE_KEYS = "genre_keys"  # case-folded, for filtering
 GENRE_NAMES = "genre_names"  # as spelled, for counting
 LANGUAGE = "language"
 CERTIFICATION = "certification"
+EXTERNAL_ID = "external_id"  # exact, as stored
 
 # numbers, absent when null
 YEAR = "year"
@@ -66,7 +72,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_bytes_field(FOLDED_TITLE, stored=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=WORDS_ANALYZER, index_option="freq")
-    for name in (TITLE_EXACT, ORIGINAL_EXACT, GENRE_KEYS, LANGUAGE, CERTIFICATION):
+    for name in (TITLE_EXACT, ORIGINAL_EXACT, GENRE_KEYS, LANGUAGE, CERTIFICATION, EXTERNAL_ID):
         builder.add_text_field(name, tokenizer_name=_RAW, index_option="basic")
     for name in (DIRECTOR_WORDS, CAST_WORDS):
         builder.add_text_field(name, tokenizer_name=WORDS_ANALYZER, index_option="basic")

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import tantivy
 
-from filmflare.adapters.embedded_search.generation import Generation, IndexUnavailable
+from filmflare.adapters.embedded_search.generation import (
+    Generation,
+    IndexOutdated,
+    IndexUnavailable,
+)
 
 _POINTER = "CURRENT"
 _STALE = 3600.0  # an unfinished generation this old is an abandoned rebuild
@@ -48,6 +52,27 @@ class IndexHome:
                 self._point_at(generation)
                 self._current = generation
             return self._current
+
+    def ensure(self) -> bool:
+        """Make a current generation when there is none, or when the current one was made
+        with another schema (``IndexOutdated``); True when it made one, which is empty."""
+        with self._lock:
+            if self._path is None:
+                if self._current is not None:
+                    return False
+                self._current = Generation(None, create=True)
+                return True
+            self._path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._follow()
+            except IndexOutdated:
+                self._current = None
+            if self._current is not None:
+                return False
+            generation = self._new()
+            self._point_at(generation)
+            self._current = generation
+            return True
 
     def current(self) -> Generation | None:
         """The generation queries should use now (following another process's rebuild)."""

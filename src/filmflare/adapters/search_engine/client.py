@@ -43,6 +43,10 @@ class EngineClient(Protocol):
 
     async def delete_index(self, name: str) -> None: ...
 
+    async def add_fields(self, index: str, properties: Json) -> None:
+        """Add ``properties`` to the mapping of ``index`` (those already there unchanged)."""
+        ...
+
     async def alias_targets(self, alias: str) -> list[str]:
         """The indexes behind ``alias``; none when it does not exist."""
         ...

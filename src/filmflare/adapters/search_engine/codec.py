@@ -27,7 +27,7 @@ def encode_movie(movie: Movie) -> dict[str, Any]:
 
 
 def decode_movie(stored: dict[str, Any]) -> Movie:
-    values = {name: stored[name] for name in _NAMES}
+    values: dict[str, Any] = {name: stored.get(name) for name in _NAMES}  # older lack new ones
     for name in LIST_FIELDS:
         values[name] = tuple(values[name])
     release = values["release_date"]

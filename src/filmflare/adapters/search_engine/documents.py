@@ -67,6 +67,8 @@ def movie_document(movie: Movie) -> Json:
     ):
         if value:
             doc[field] = value.casefold()
+    if movie.external_id:
+        doc[f.EXTERNAL_ID] = movie.external_id
     for field, number in (
         (f.YEAR, movie.year),
         (f.RATING, movie.rating),

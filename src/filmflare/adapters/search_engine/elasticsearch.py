@@ -73,6 +73,9 @@ class ElasticsearchClient:
     async def delete_index(self, name: str) -> None:
         await self._call(lambda c: c.indices.delete(index=name))
 
+    async def add_fields(self, index: str, properties: Json) -> None:
+        await self._call(lambda c: c.indices.put_mapping(index=index, properties=properties))
+
     async def alias_targets(self, alias: str) -> list[str]:
         try:
             answer = await self._call(lambda c: c.indices.get_alias(name=alias))

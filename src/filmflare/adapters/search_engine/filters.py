@@ -63,4 +63,6 @@ def filters(criteria: SearchCriteria) -> list[Json]:
     for field, value in exact:
         if value:
             found.append(term(field, value.casefold()))
+    if criteria.external_id:
+        found.append(term(f.EXTERNAL_ID, criteria.external_id))
     return found

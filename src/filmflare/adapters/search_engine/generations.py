@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from filmflare.adapters.search_engine.client import EngineClient, EngineError
-from filmflare.adapters.search_engine.mapping import index_body
+from filmflare.adapters.search_engine.mapping import ADDED, index_body
 from filmflare.domain.errors import BackendUnavailable
 
 _EXISTS = "resource_already_exists_exception"
@@ -43,24 +43,39 @@ async def current(client: EngineClient, alias: str) -> str:
     return targets[0]
 
 
-async def ensure(client: EngineClient, alias: str) -> None:
-    """Create the first generation under the alias, unless the alias exists (idempotent).
+async def ensure(client: EngineClient, alias: str) -> bool:
+    """Create the first generation under the alias, unless the alias exists (idempotent);
+    True when it did, so the index is empty.
 
-    An alias lost while its generations remain is put back on the newest of them.
+    An alias lost while its generations remain is put back on the newest of them. The
+    generation behind the alias (and one a rebuild is filling) gets the fields added to the
+    mapping since it was made (``mapping.ADDED``).
     """
-    if await client.alias_targets(alias):
-        return
+    targets = await client.alias_targets(alias)
+    if targets:
+        await _add_fields(client, [*targets, *await client.alias_targets(next_alias(alias))])
+        return False
     existing = numbered(alias, await client.index_names(pattern(alias)))
     try:
         if existing:
             newest = existing[max(existing)]
             await client.update_aliases([{"add": {"index": newest, "alias": alias}}])
-        else:
-            await client.create_index(generation(alias, 1), index_body(alias))
+            await _add_fields(client, [newest])
+            return False
+        await client.create_index(generation(alias, 1), index_body(alias))
     except EngineError as error:
         if error.kind == _EXISTS and await client.alias_targets(alias):
-            return  # another process made it first
+            return False  # another process made it first
         raise BackendUnavailable("search", f"cannot create {alias!r}: {error}") from error
+    return True
+
+
+async def _add_fields(client: EngineClient, names: list[str]) -> None:
+    for name in names:
+        try:
+            await client.add_fields(name, ADDED)
+        except EngineError as error:
+            raise BackendUnavailable("search", f"cannot add fields to {name!r}: {error}") from error
 
 
 async def create_next(client: EngineClient, alias: str, now: str) -> str:

@@ -54,8 +54,8 @@ class EngineSearchIndex:
     async def close(self) -> None:
         await self._client.close()
 
-    async def ensure(self) -> None:
-        await generations.ensure(self._client, self._alias)
+    async def ensure(self) -> bool:
+        return await generations.ensure(self._client, self._alias)
 
     async def ping(self) -> None:
         await self._query({"size": 0, "query": MOVIES, "track_total_hits": False})

@@ -40,6 +40,7 @@ GENRES = "genres"  # as spelled, for counting
 GENRE_KEYS = "genre_keys"  # case-folded, for filtering
 LANGUAGE = "language"
 CERTIFICATION = "certification"
+EXTERNAL_ID = "external_id"  # exact, as stored
 DIRECTOR_PEOPLE = "director_people"  # one nested document per person: the words of a name
 CAST_PEOPLE = "cast_people"
 PERSON_WORDS = "words"
@@ -71,6 +72,11 @@ def _keyword(normalized: bool = False) -> Json:
     return {"type": "keyword", "normalizer": FOLDED} if normalized else {"type": "keyword"}
 
 
+#: Fields newer than the first mapping: ``generations.ensure`` adds them to an index made
+#: before them, which needs no reindex (no document made before a field holds it).
+ADDED: Json = {EXTERNAL_ID: _keyword()}
+
+
 def _properties() -> Json:
     properties: Json = {
         ID: _keyword(),
@@ -82,6 +88,7 @@ def _properties() -> Json:
         GENRE_KEYS: _keyword(normalized=True),
         LANGUAGE: _keyword(normalized=True),
         CERTIFICATION: _keyword(normalized=True),
+        **ADDED,
         YEAR: {"type": "integer"},
         RATING: {"type": "double"},
         VOTES: {"type": "long"},

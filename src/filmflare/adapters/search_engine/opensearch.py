@@ -70,6 +70,10 @@ class OpenSearchClient:
     async def delete_index(self, name: str) -> None:
         await self._call(lambda c: c.indices.delete(index=name))
 
+    async def add_fields(self, index: str, properties: Json) -> None:
+        body = {"properties": properties}
+        await self._call(lambda c: c.indices.put_mapping(index=index, body=body))
+
     async def alias_targets(self, alias: str) -> list[str]:
         try:
             answer: dict[str, Any] = await self._call(lambda c: c.indices.get_alias(name=alias))

@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from filmflare.adapters.sqlite.schema import PRAGMAS, STATEMENTS
+from filmflare.adapters.sqlite.schema import COLUMNS_ADDED, INDEXES, PRAGMAS, TABLES
 from filmflare.domain.errors import BackendUnavailable
 
 BACKEND = "store"
@@ -87,7 +87,13 @@ class Database:
 
     async def create_schema(self) -> None:
         def create(connection: sqlite3.Connection) -> None:
-            for statement in STATEMENTS:
+            for statement in TABLES:
+                connection.execute(statement)
+            present = {row[1] for row in connection.execute("PRAGMA table_info(movies)")}
+            for name, kind in COLUMNS_ADDED:
+                if name not in present:
+                    connection.execute(f'ALTER TABLE movies ADD COLUMN "{name}" {kind}')
+            for statement in INDEXES:
                 connection.execute(statement)
 
         await self.write(create)

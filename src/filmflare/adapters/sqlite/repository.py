@@ -3,7 +3,8 @@
 Every write commits with its change record in one transaction, run on the writer's thread
 in one go (``Database.write``). ``replace`` and ``delete`` check the version inside that
 transaction, so concurrent writers, in this process or in another one sharing the file, can
-never both win.
+never both win. A unique index keeps ``external_id`` unique; a write it refuses is
+``ExternalIdTaken``, naming the movie that holds the value.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 from filmflare.adapters.sqlite import feed
 from filmflare.adapters.sqlite.database import Database
-from filmflare.adapters.sqlite.rows import COLUMNS, from_row, to_row
-from filmflare.adapters.sqlite.schema import INSERT_MOVIES, SELECT_MOVIES, UPDATE_MOVIE
-from filmflare.domain.errors import DuplicateId, MovieNotFound, VersionConflict
+from filmflare.adapters.sqlite.imports import SqliteImports
+from filmflare.adapters.sqlite.rows import COLUMNS, from_row
+from filmflare.adapters.sqlite.schema import SELECT_MOVIES
+from filmflare.adapters.sqlite.writes import Inserts, Update
+from filmflare.domain.errors import MovieNotFound, VersionConflict
 from filmflare.domain.movie import Movie
 from filmflare.ports.repository import Change
 
@@ -32,6 +35,7 @@ class SqliteMovieRepository:
     def __init__(self, path: Path) -> None:
         self._db = Database(path)
         self._feed = feed.SqliteChangeFeed(self._db)
+        self.imports = SqliteImports(self._db)
 
     async def start(self) -> None:
         await self._db.open()
@@ -58,34 +62,25 @@ class SqliteMovieRepository:
         """All or nothing: one id that exists or ever existed fails the batch (``DuplicateId``)."""
         if not movies:
             return
-        ids = [(m.id,) for m in movies]
-        rows = [to_row(m) for m in movies]
+        inserts = Inserts.of(movies)
         changes = feed.records([(m.id, m.version, m) for m in movies])
 
         def insert(connection: sqlite3.Connection) -> None:
-            try:
-                connection.executemany("INSERT INTO movie_ids (id) VALUES (?)", ids)
-            except sqlite3.IntegrityError as error:
-                raise DuplicateId(f"an id of these {len(movies)} movies is taken") from error
-            connection.executemany(INSERT_MOVIES, rows)
+            inserts.run(connection)
             feed.record(connection, changes)
 
         await self._db.write(insert)
 
-    async def replace(self, movie: Movie) -> None:
-        expected = movie.version - 1
-        values = (*to_row(movie)[1:], movie.id, expected)
+    async def replace(self, movie: Movie, previous: Movie) -> None:
+        """``previous`` is not needed here: the unique index moves with the row."""
+        update = Update.of(movie)
         changes = feed.records([(movie.id, movie.version, movie)])
 
-        def update(connection: sqlite3.Connection) -> None:
-            if connection.execute(UPDATE_MOVIE, values).rowcount == 0:
-                current = _version(connection, movie.id)
-                if current is None:
-                    raise MovieNotFound(movie.id)
-                raise VersionConflict(movie.id, expected, current)
+        def store(connection: sqlite3.Connection) -> None:
+            update.run(connection)
             feed.record(connection, changes)
 
-        await self._db.write(update)
+        await self._db.write(store)
 
     async def delete(self, movie_id: str, expected_version: int | None) -> Movie:
         def remove(connection: sqlite3.Connection) -> Sequence[Any]:
@@ -131,8 +126,3 @@ class SqliteMovieRepository:
 
     async def advance(self, consumer: str, position: str) -> None:
         await self._feed.advance(consumer, position)
-
-
-def _version(connection: sqlite3.Connection, movie_id: str) -> int | None:
-    row = connection.execute("SELECT version FROM movies WHERE id = ?", (movie_id,)).fetchone()
-    return None if row is None else int(row[0])

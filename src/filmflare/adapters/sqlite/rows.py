@@ -49,7 +49,7 @@ def to_document(movie: Movie) -> dict[str, Any]:
 def from_document(document: Mapping[str, Any]) -> Movie:
     values: dict[str, Any] = {}
     for name in COLUMNS:
-        value = document[name]
+        value: Any = document.get(name)  # a snapshot older than a field lacks it
         if name in _TIMES:
             value = datetime.fromisoformat(value)
         elif name in _DATES and value is not None:

@@ -1,6 +1,9 @@
-"""The SQLite schema: movies, every id ever used, the change feed and its checkpoints.
+"""The SQLite schema: movies, every id ever used, the change feed, its checkpoints and
+the marks of imports.
 
 Created by ``ensure`` (``filmflare init``) and by ``start``; every statement is idempotent.
+A file made before a column existed gets it from ``COLUMNS_ADDED`` (``ALTER TABLE`` is not
+idempotent, so the caller adds only the columns ``PRAGMA table_info`` does not list).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ _TYPES = {
 }
 _MOVIE_COLUMNS = ",\n    ".join(f'"{name}" {_TYPES.get(name, "TEXT")}' for name in COLUMNS)
 
-STATEMENTS = (
+TABLES = (
     # Ids are never reused, so a deleted movie's id stays here after its row is gone.
     "CREATE TABLE IF NOT EXISTS movie_ids (id TEXT PRIMARY KEY) WITHOUT ROWID",
     f"CREATE TABLE IF NOT EXISTS movies (\n    {_MOVIE_COLUMNS}\n)",
@@ -52,6 +55,17 @@ STATEMENTS = (
     consumer TEXT PRIMARY KEY,
     position INTEGER NOT NULL
 ) WITHOUT ROWID""",
+    # How far into each imported file (by its content's digest) the import has committed.
+    """CREATE TABLE IF NOT EXISTS import_marks (
+    source TEXT PRIMARY KEY,
+    line INTEGER NOT NULL
+) WITHOUT ROWID""",
+)
+#: Columns of ``movies`` newer than the first schema, each with its definition.
+COLUMNS_ADDED = (("external_id", "TEXT"),)
+INDEXES = (
+    # Unique among stored movies, compared exactly (BINARY); NULLs never collide.
+    "CREATE UNIQUE INDEX IF NOT EXISTS movies_external_id ON movies (external_id)",
 )
 
 # Statements built from Movie's field names, never from input (hence the S608 waivers).

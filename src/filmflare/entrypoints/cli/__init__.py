@@ -1,4 +1,4 @@
-"""The ``filmflare`` command line: serve, init, import, seed, reindex and token."""
+"""The ``filmflare`` command line: serve, init, import, export, seed, reindex and token."""
 
 from __future__ import annotations
 

@@ -64,11 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
             "Import movies: a JSON array, NDJSON (one object per line) or CSV (a header of "
             f"field names; genres, directors and cast separated by '{LIST_SEPARATOR}'; an "
             "empty cell is null). Each row is checked like POST /movies; rejected rows are "
-            "listed with their line and reason."
+            "listed with their line and reason. A row whose external_id a movie holds "
+            "updates that movie (or leaves it alone when nothing changed), so a file can be "
+            "imported again; a run stopped halfway resumes after the last batch it committed."
         ),
     )
     load.add_argument("file", metavar="FILE", help="the file, or - for standard input (JSON)")
     load.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
+    load.add_argument(
+        "--keep-ids",
+        action="store_true",
+        help="take id and created_at from rows written by export, and match movies by id "
+        "(moves a catalog with every id and link intact)",
+    )
+    load.add_argument(
+        "--restart",
+        action="store_true",
+        help="start the file over instead of resuming after an earlier run of it",
+    )
+
+    dump = commands.add_parser(
+        "export",
+        help="write the whole catalog as NDJSON (the import format, with ids and times)",
+    )
+    dump.add_argument("file", metavar="FILE", help="the file, or - for standard output")
 
     seed = commands.add_parser("seed", help="import the demo catalog if the catalog is empty")
     seed.add_argument("--catalog", metavar="FILE", help="a vega-datasets movies.json file")

@@ -32,6 +32,7 @@ COMMANDS: dict[str, Command] = {
     "token": serve.token,
     "init": _blocking(data_commands.init),
     "import": _blocking(data_commands.import_file),
+    "export": _blocking(data_commands.export),
     "seed": _blocking(data_commands.seed),
     "reindex": _blocking(data_commands.reindex),
 }

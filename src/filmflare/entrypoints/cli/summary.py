@@ -12,8 +12,22 @@ SHOWN_REJECTIONS = 50
 def print_summary(
     report: ImportReport, source: str, out: TextIO, limit: int = SHOWN_REJECTIONS
 ) -> None:
+    if report.resumed_after is not None:
+        print(
+            f"{source}: resumed after line {report.resumed_after:,}, where an earlier run of"
+            " this file had committed (--restart starts over)",
+            file=out,
+        )
     rejected = report.rejected
-    print(f"{source}: {_rows(report.taken)} taken, {_rows(len(rejected))} rejected", file=out)
+    counts = [
+        f"{_rows(report.created)} created",
+        f"{report.updated:,} updated",
+        f"{report.unchanged:,} unchanged",
+        f"{len(rejected):,} rejected",
+    ]
+    if report.skipped:
+        counts.append(f"{report.skipped:,} skipped (without external_id, imported before)")
+    print(f"{source}: " + ", ".join(counts), file=out)
     for line, reason in rejected[:limit]:
         print(f"  line {line}: {reason}", file=out)
     if len(rejected) > limit:

@@ -53,6 +53,7 @@ _PROBLEMS: dict[int, str] = {
     401: "No usable bearer token: missing, malformed, expired or badly signed.",
     403: "The token is valid but grants no writing (`movies:write`, `editor` or `admin`).",
     404: "No movie has this id.",
+    409: "Another movie holds this `external_id` (`detail` names it); nothing was changed.",
     412: "`If-Match` does not match the current version; nothing was changed.",
     413: "The request body is over 1 MiB.",
     415: "The body is not declared as JSON (`Content-Type`).",
@@ -198,6 +199,11 @@ SEARCH_PARAMETERS: list[Fragment] = [
     query("cast", _TEXT, "A cast member's name holds every word (case-insensitive)."),
     query("language", _TEXT, "ISO 639-1 code, exact, case-insensitive."),
     query("certification", _TEXT, "Exact, case-insensitive."),
+    query(
+        "external_id",
+        {"type": "string", "pattern": r"^\s*[A-Za-z0-9._:-]{1,100}\s*$"},
+        "The movie holding this `external_id`: exact and case-sensitive (at most one).",
+    ),
     query(
         "sort",
         {"type": "string", "enum": _SORTS + ["-" + s for s in _SORTS[1:]]},

@@ -42,6 +42,10 @@ A movie catalog: store, search and suggest.
   are allowed.
 - A movie's `ETag` is its version (`"3"`). Writes honour `If-Match` (strong comparison; 412 on
   mismatch); a malformed `If-Match` or `If-None-Match` is a 400.
+- `external_id` is unique in the catalog, compared exactly (case included) after trimming;
+  blank means none. A write that gives a movie the value another movie holds is a 409 whose
+  `detail` names that movie, and changes nothing; deleting the movie or clearing the field
+  frees the value.
 - Searches, suggestions and genre counts carry a weak `ETag`, a digest of the answer that
   changes whenever the answer does, and `Cache-Control: public, max-age=N` (N from
   `FILMFLARE_HTTP_MAX_AGE`, 5 by default; `no-cache` when it is 0). A matching `If-None-Match`

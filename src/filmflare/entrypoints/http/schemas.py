@@ -37,6 +37,14 @@ ReleaseDate = Annotated[
     ),
 ]
 Certification = Annotated[str, Field(max_length=10)]
+ExternalId = Annotated[
+    str,
+    Field(
+        pattern=r"^\s*[A-Za-z0-9._:-]{0,100}\s*$",
+        description="The movie's key in the catalog it came from (`imdb:tt0068646`), "
+        "unique in this catalog, compared exactly; blank means none",
+    ),
+]
 
 
 class _Closed(BaseModel):
@@ -61,6 +69,7 @@ class MovieInput(_Closed):
     votes: Votes | None = None
     language: Language | None = None
     certification: Certification | None = None
+    external_id: ExternalId | None = None
 
 
 class Movie(_Closed):
@@ -80,6 +89,7 @@ class Movie(_Closed):
     votes: Votes | None
     language: str | None
     certification: str | None
+    external_id: str | None = Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")
     version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime

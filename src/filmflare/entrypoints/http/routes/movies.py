@@ -25,7 +25,7 @@ def _body(schema: str, *media_types: str) -> doc.Fragment:
     return {"requestBody": {"required": True, "content": doc.content(schema, *media_types)}}
 
 
-_WRITE_PROBLEMS = (400, 401, 403, 404, 412, 413, 415, 422, 503)
+_WRITE_PROBLEMS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503)
 
 
 @router.post(
@@ -34,7 +34,7 @@ _WRITE_PROBLEMS = (400, 401, 403, 404, 412, 413, 415, 422, 503)
     summary="Add a movie",
     responses={
         201: doc.ok("The movie as stored, version 1.", "Movie", "Location", "ETag"),
-        **doc.problems(400, 401, 403, 413, 415, 422, 503),
+        **doc.problems(400, 401, 403, 409, 413, 415, 422, 503),
     },
     openapi_extra=_body("MovieInput", JSON),
 )
