@@ -81,11 +81,11 @@ class ImportMovies:
         clock: Clock,
         batch: int = 500,
     ) -> None:
-        self._imports = imports
-        self._responses = responses
-        self._indexer = indexer
-        self._clock = clock
-        self._batch = batch
+        self.imports = imports
+        self.responses = responses
+        self.indexer = indexer
+        self.clock = clock
+        self.batch = batch
 
     async def execute(
         self,
@@ -102,41 +102,33 @@ class ImportMovies:
         ``source`` names the file by its content (a digest), so that a run of the same file
         resumes where the last one stopped; without it (standard input) a run starts over.
         """
-        run = _Run(self._imports, self._responses, self._indexer, self._clock, self._batch)
-        run.source = source or f"run:{uuid.uuid4().hex}"  # a run of its own: never resumed
-        run.keep_ids = keep_ids
+        # Standard input gets a source of its own, never resumed, forgotten at the end.
+        run = _Run(self, source or f"run:{uuid.uuid4().hex}", keep_ids)
         if source is not None and restart:
-            await self._imports.forget(source)
-        reached = None if source is None else await self._imports.reached(source)
+            await self.imports.forget(source)
+        reached = None if source is None else await self.imports.reached(source)
         run.report.resumed_after = reached
         for line, raw in rows:
             await run.take(line, raw, reached or 0)
             progress(line)
         await run.flush()
         if source is None:
-            await self._imports.forget(run.source)
-        await self._indexer.catch_up()
+            await self.imports.forget(run.source)
+        await self.indexer.catch_up()
         return run.report
 
 
 class _Run:
     """One execution: the pending batch and the report."""
 
-    def __init__(
-        self,
-        imports: ImportStore,
-        responses: ResponseCache,
-        indexer: Indexer,
-        clock: Clock,
-        batch: int,
-    ) -> None:
-        self.imports = imports
-        self.responses = responses
-        self.indexer = indexer
-        self.clock = clock
-        self.batch = batch
-        self.source = ""
-        self.keep_ids = False
+    def __init__(self, use_case: ImportMovies, source: str, keep_ids: bool) -> None:
+        self.imports = use_case.imports
+        self.responses = use_case.responses
+        self.indexer = use_case.indexer
+        self.clock = use_case.clock
+        self.batch = use_case.batch
+        self.source = source
+        self.keep_ids = keep_ids
         self.report = ImportReport()
         self.pending: list[_Row] = []
         self.keys: set[str] = set()  # the external ids and kept ids of the pending rows
