@@ -220,7 +220,7 @@ class MovieRepositoryContract:
     async def test_concurrent_adds_of_one_external_id_exactly_one_wins(
         self, repository: MovieRepository
     ) -> None:
-        rivals = [make_movie(f"Rival {n}", external_id="imdb:tt0068646") for n in range(12)]
+        rivals = [make_movie(f"Rival {n}", external_id="imdb:tt0068646") for n in range(20)]
         results = await asyncio.gather(*(repository.add(r) for r in rivals), return_exceptions=True)
         assert sum(result is None for result in results) == 1
         assert all(isinstance(r, ExternalIdTaken) for r in results if r is not None)
