@@ -7,7 +7,9 @@ and its change record commit together, then the indexer is woken.
 
 from __future__ import annotations
 
-from filmflare.application.indexer import Indexer
+from functools import partial
+
+from filmflare.application.commits import Commits
 from filmflare.domain.errors import DuplicateId
 from filmflare.domain.movie import Movie, new_movie_id
 from filmflare.domain.rules import parse_movie_data
@@ -16,9 +18,9 @@ from filmflare.ports.repository import MovieRepository
 
 
 class AddMovie:
-    def __init__(self, repository: MovieRepository, indexer: Indexer, clock: Clock) -> None:
+    def __init__(self, repository: MovieRepository, commits: Commits, clock: Clock) -> None:
         self._repository = repository
-        self._indexer = indexer
+        self._commits = commits
         self._clock = clock
 
     async def execute(self, body: object) -> Movie:
@@ -26,9 +28,8 @@ class AddMovie:
         for _ in range(5):
             movie = Movie.create(new_movie_id(), data, self._clock.now())
             try:
-                await self._repository.add(movie)
+                await self._commits.run(partial(self._repository.add, movie))
             except DuplicateId:
                 continue
-            self._indexer.wake()
             return movie
         raise DuplicateId("could not find a free id")

@@ -7,16 +7,18 @@ index removes the movie and no late update brings it back.
 
 from __future__ import annotations
 
-from filmflare.application.revise import Reviser
+from functools import partial
+
+from filmflare.application.commits import Commits
 from filmflare.domain.errors import MovieNotFound
 from filmflare.domain.preconditions import VersionMatch
 from filmflare.ports.repository import MovieRepository
 
 
 class DeleteMovie:
-    def __init__(self, repository: MovieRepository, reviser: Reviser) -> None:
+    def __init__(self, repository: MovieRepository, commits: Commits) -> None:
         self._repository = repository
-        self._reviser = reviser
+        self._commits = commits
 
     async def execute(self, movie_id: str, precondition: VersionMatch | None) -> None:
         expected = None
@@ -26,4 +28,5 @@ class DeleteMovie:
                 raise MovieNotFound(movie_id)
             precondition.check(movie_id, current.version)
             expected = current.version
-        await self._reviser.committed(movie_id, lambda: self._repository.delete(movie_id, expected))
+        delete = partial(self._repository.delete, movie_id, expected)
+        await self._commits.run(delete, changed=[movie_id])

@@ -23,10 +23,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
-from filmflare.application.cache_keys import movie_generation
+from filmflare.application.commits import Commits
 from filmflare.application.indexer import Indexer
-from filmflare.application.response_cache import ResponseCache
 from filmflare.domain.errors import (
     DuplicateId,
     ExternalIdTaken,
@@ -76,13 +76,13 @@ class ImportMovies:
     def __init__(
         self,
         imports: ImportStore,
-        responses: ResponseCache,
+        commits: Commits,
         indexer: Indexer,
         clock: Clock,
         batch: int = 500,
     ) -> None:
         self.imports = imports
-        self.responses = responses
+        self.commits = commits
         self.indexer = indexer
         self.clock = clock
         self.batch = batch
@@ -123,8 +123,7 @@ class _Run:
 
     def __init__(self, use_case: ImportMovies, source: str, keep_ids: bool) -> None:
         self.imports = use_case.imports
-        self.responses = use_case.responses
-        self.indexer = use_case.indexer
+        self.commits = use_case.commits
         self.clock = use_case.clock
         self.batch = use_case.batch
         self.source = source
@@ -165,15 +164,16 @@ class _Run:
         for _ in range(ATTEMPTS):
             outcomes = await self._resolve(rows)
             writes = [o.write for o in outcomes if o.write is not None]
+            updated = [o.write.movie.id for o in outcomes if o.kind == "updated" and o.write]
             try:
-                await imports.commit(writes, mark)
+                await self.commits.run(partial(imports.commit, writes, mark), changed=updated)
             except _RACES as error:  # another writer came first: start from what committed
                 refused = error
                 reached = await imports.reached(self.source) or 0
-                await self._count([o for o in outcomes if o.line <= reached])
+                self._count([o for o in outcomes if o.line <= reached])
                 rows = [r for r in rows if r.line > reached]
                 continue
-            await self._count(outcomes)
+            self._count(outcomes)
             return
         assert refused is not None
         raise refused
@@ -190,19 +190,14 @@ class _Run:
         now = self.clock.now()
         return [_outcome(r, holders, known, now) for r in rows]
 
-    async def _count(self, outcomes: Sequence[_Outcome]) -> None:
-        """Report committed outcomes, and retire the cached reads of the movies updated."""
+    def _count(self, outcomes: Sequence[_Outcome]) -> None:
+        """Report committed outcomes."""
         report = self.report
         for outcome in outcomes:
             if outcome.kind == "rejected":
                 report.rejected.append((outcome.line, outcome.reason))
             else:
                 setattr(report, outcome.kind, getattr(report, outcome.kind) + 1)
-        updated = {o.write.movie.id for o in outcomes if o.kind == "updated" and o.write}
-        generations = {movie_generation(movie_id) for movie_id in updated}
-        await asyncio.gather(*(self.responses.invalidate(g) for g in generations))
-        if any(o.write for o in outcomes):
-            self.indexer.wake()
 
 
 async def _nothing() -> Mapping[str, Movie | None]:

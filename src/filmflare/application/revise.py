@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
-from filmflare.application.cache_keys import movie_generation
-from filmflare.application.indexer import Indexer
-from filmflare.application.response_cache import ResponseCache
+from filmflare.application.commits import Commits
 from filmflare.domain.errors import MovieNotFound, VersionConflict
 from filmflare.domain.movie import Movie, MovieData
 from filmflare.domain.preconditions import VersionMatch
@@ -23,20 +20,17 @@ from filmflare.ports.clock import Clock
 from filmflare.ports.repository import MovieRepository
 
 MAX_ATTEMPTS = 50
-T = TypeVar("T")
 
 
 class Reviser:
     def __init__(
         self,
         repository: MovieRepository,
-        cache: ResponseCache,
-        indexer: Indexer,
+        commits: Commits,
         clock: Clock,
     ) -> None:
         self._repository = repository
-        self._cache = cache
-        self._indexer = indexer
+        self._commits = commits
         self._clock = clock
 
     async def revise(
@@ -53,7 +47,8 @@ class Reviser:
                 precondition.check(movie_id, current.version)
             revised = current.revise(change(current.data), self._clock.now())
             try:
-                await self.committed(movie_id, partial(self._repository.replace, revised, current))
+                replace = partial(self._repository.replace, revised, current)
+                await self._commits.run(replace, changed=[movie_id])
             except VersionConflict:
                 if precondition is not None:
                     raise
@@ -61,16 +56,3 @@ class Reviser:
                 continue
             return revised
         raise VersionConflict(movie_id, None, None)
-
-    async def committed(self, movie_id: str, write: Callable[[], Awaitable[T]]) -> T:
-        """``write()``, then retire the movie's cached reads and wake the indexer, as one unit
-        that a cancellation of the caller (a server shutting down) cannot split: a store may
-        commit a write whose caller has gone, and its invalidation must follow it."""
-
-        async def unit() -> T:
-            done = await write()
-            await self._cache.invalidate(movie_generation(movie_id))
-            self._indexer.wake()
-            return done
-
-        return await asyncio.shield(unit())

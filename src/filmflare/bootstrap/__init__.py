@@ -13,6 +13,7 @@ from filmflare.adapters.jwt import JwtVerifier
 from filmflare.adapters.memory import NoCache
 from filmflare.application.add_movie import AddMovie
 from filmflare.application.check_readiness import CheckReadiness
+from filmflare.application.commits import Commits
 from filmflare.application.delete_movie import DeleteMovie
 from filmflare.application.export_movies import ExportMovies
 from filmflare.application.get_movie import GetMovie
@@ -67,7 +68,8 @@ def build(settings: Settings, **overrides: Any) -> Container:
     clock = overrides.get("clock") or SystemClock()
     responses = ResponseCache(cache, coalesce=not isinstance(cache, NoCache))
     indexer = Indexer(feed, index, responses)
-    reviser = Reviser(repository, responses, indexer, clock)
+    commits = Commits(responses, indexer)
+    reviser = Reviser(repository, commits, clock)
     return Container(
         settings=settings,
         repository=repository,
@@ -77,15 +79,15 @@ def build(settings: Settings, **overrides: Any) -> Container:
         tokens=tokens,
         clock=clock,
         indexer=indexer,
-        add_movie=AddMovie(repository, indexer, clock),
+        add_movie=AddMovie(repository, commits, clock),
         get_movie=GetMovie(repository, responses),
         replace_movie=ReplaceMovie(reviser),
         patch_movie=PatchMovie(reviser),
-        delete_movie=DeleteMovie(repository, reviser),
+        delete_movie=DeleteMovie(repository, commits),
         search_movies=SearchMovies(index, responses),
         suggest_titles=SuggestTitles(index, responses),
         list_genres=ListGenres(index, responses),
-        import_movies=ImportMovies(imports, responses, indexer, clock),
+        import_movies=ImportMovies(imports, commits, indexer, clock),
         export_movies=ExportMovies(repository),
         reindex=Reindex(repository, index, indexer),
         readiness=CheckReadiness(
