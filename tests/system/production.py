@@ -93,11 +93,28 @@ async def deployed(
     try:
         yield deployment
     finally:
-        # A test may end with a server stopped: leftovers then go with that private server.
-        with contextlib.suppress(Exception):
-            await drop_tables(moto_url, [deployment.table, f"{deployment.table}-feed"])
-        with contextlib.suppress(Exception):
-            await drop_alias("opensearch", search_url, deployment.alias)
+        await _drop(deployment)
+
+
+@contextlib.contextmanager
+def deployed_for_commands(
+    workdir: Path, moto_url: str, search_url: str, redis_url: str
+) -> Iterator[Deployment]:
+    """``deployed``, for a test that only runs commands and has no event loop of its own."""
+    deployment = Deployment(moto_url, search_url, redis_url)
+    deployment.init(workdir)
+    try:
+        yield deployment
+    finally:
+        asyncio.run(_drop(deployment))
+
+
+async def _drop(deployment: Deployment) -> None:
+    # A test may end with a server stopped: leftovers then go with that private server.
+    with contextlib.suppress(Exception):
+        await drop_tables(deployment.moto_url, [deployment.table, f"{deployment.table}-feed"])
+    with contextlib.suppress(Exception):
+        await drop_alias("opensearch", deployment.search_url, deployment.alias)
 
 
 @pytest.fixture

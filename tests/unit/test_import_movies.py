@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from filmflare.adapters.sqlite import SqliteMovieRepository
+from filmflare.application.indexer import CONSUMER
 from filmflare.bootstrap import Container, build
 from filmflare.config import Settings
 from filmflare.domain.movie import Movie, MovieData, new_movie_id
@@ -47,6 +48,34 @@ async def test_a_crashed_import_resumes_after_its_last_batch(tmp_path: Path) -> 
         assert (report.skipped, report.unchanged, report.created) == (667, 333, 200)
         found = await titles(container)
         assert sorted(found) == sorted(f"Movie {n}" for n in range(1, 1_201))
+
+
+async def fed(container: Container) -> str | None:
+    """Where the change feed stands: the indexer's checkpoint, once it has caught up (the
+    records it passed are pruned, so they cannot be counted)."""
+    await container.indexer.catch_up()
+    assert not await container.feed.read(await container.feed.checkpoint(CONSUMER), 1)
+    return await container.feed.checkpoint(CONSUMER)
+
+
+async def stored(container: Container) -> dict[str, Movie]:
+    return {m.id: m async for batch in container.repository.scan() for m in batch}
+
+
+async def test_an_unchanged_file_imported_again_writes_nothing(tmp_path: Path) -> None:
+    keyed = [
+        (line, {"title": f"Movie {line}", "external_id": f"x:{line}"}) for line in range(1, 1_201)
+    ]
+    async with build(Settings(data_dir=tmp_path)) as container:
+        await container.init()
+        await container.import_movies.execute(keyed, source=SOURCE)
+        before, position = await stored(container), await fed(container)
+        assert len(before) == 1_200
+
+        again = await container.import_movies.execute(keyed, source=SOURCE, restart=True)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 1_200)
+        assert await stored(container) == before  # the same versions and timestamps
+        assert await fed(container) == position  # no change record
 
 
 class Racing:
