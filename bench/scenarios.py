@@ -33,6 +33,10 @@ REIMPORT_TARGET = 3.0  # × the first import's rate: the same file again writes 
 MEMORY_TARGET_MIB = 150.0  # per worker at 1M movies, production profile
 SERVICE = "FilmFlare"
 WARM_UP_SECONDS = 1.0
+# The mix runs first unmeasured for this long: the scenarios before it (thousands of distinct
+# searches and movies) have pushed its reads out of the caches, and computing them again
+# once is a cost of the catalog's size, not of its writes.
+MIX_WARM_UP_SECONDS = 3.0
 
 
 class SizeRun:
@@ -231,13 +235,16 @@ class SizeRun:
     def mixed(self, api: Server, lists: Lists, reads_ceiling: Load) -> None:
         c = self.plan.connections
         args = [str(lists.reads), str(lists.writes), self.profile.token()]
+        wrk(api.url, "mix", args, c, MIX_WARM_UP_SECONDS)
         load = wrk(api.url, "mix", args, c, self.plan.seconds)
         self._add(
             "90% read / 10% write",
             Measure.of_load(SERVICE, load),
             Measure.of_load("bare ASGI app (reads)", reads_ceiling),
             connections=c,
-            notes=_errors(load),
+            notes="; ".join(
+                n for n in (f"after {MIX_WARM_UP_SECONDS:g} s of it unmeasured", _errors(load)) if n
+            ),
         )
 
     def writes_under_reads(self, api: Server, lists: Lists) -> None:
