@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 
 from filmflare.adapters.dynamodb import DynamoMovieRepository
+from filmflare.adapters.dynamodb.feed import DynamoChangeFeed
 from filmflare.domain.errors import (
     BackendUnavailable,
     DuplicateId,
@@ -138,6 +139,26 @@ class TestDynamoRepository(MovieRepositoryContract):
         await repository.add(make_movie("New"))
         (new,) = await repository.read(changes[4].position, 10)
         assert new.position == "6"
+
+    async def test_a_prune_that_fails_leaves_the_checkpoint_moved(
+        self, repository: DynamoMovieRepository, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pruning is housekeeping: a store too slow to answer it (moto with 50,000 changes
+        timed out) must not fail the indexer's advance; a later advance prunes."""
+        await repository.add_many([make_movie(f"P{n}") for n in range(3)])
+        changes = await repository.read(None, 100)
+        prune = DynamoChangeFeed._prune
+
+        async def timing_out(feed: DynamoChangeFeed) -> None:
+            raise BackendUnavailable("store", "finding passed changes: Read timeout")
+
+        monkeypatch.setattr(DynamoChangeFeed, "_prune", timing_out)
+        await repository.advance("indexer", changes[1].position)
+        assert await repository.checkpoint("indexer") == changes[1].position
+        assert await repository.read(None, 100) == changes  # nothing pruned yet
+        monkeypatch.setattr(DynamoChangeFeed, "_prune", prune)
+        await repository.advance("indexer", changes[2].position)
+        assert await repository.read(None, 100) == []
 
     async def test_add_many_spanning_transactions_records_every_movie_in_order(
         self, repository: DynamoMovieRepository

@@ -13,6 +13,7 @@ at most ``PRUNE_BATCH`` per call (what is left goes on the next call).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +24,14 @@ from filmflare.adapters.dynamodb.codec import movie_from_item, movie_item, numbe
 from filmflare.adapters.dynamodb.connection import Connection
 from filmflare.adapters.dynamodb.errors import CONDITION_FAILED, error_code, translated
 from filmflare.adapters.dynamodb.tables import CHANGES, CHECKPOINTS, PK, SK, Tables, position_key
+from filmflare.domain.errors import BackendUnavailable
 from filmflare.domain.movie import Movie
 from filmflare.ports.repository import Change
 
 if TYPE_CHECKING:
     from filmflare.adapters.dynamodb.codec import Item
+
+log = logging.getLogger(__name__)
 
 PRUNE_BATCH = 1000
 _NAMES = {"#pk": PK, "#sk": SK}
@@ -115,7 +119,10 @@ class DynamoChangeFeed:
             if error_code(error) != CONDITION_FAILED:
                 raise
             # Already at or past it (maybe moved by another replica): never move back.
-        await self._prune()
+        try:
+            await self._prune()
+        except BackendUnavailable as error:  # housekeeping: a later advance prunes them
+            log.warning("the change feed keeps changes every consumer has passed: %s", error)
 
     async def _prune(self) -> None:
         """Delete up to ``PRUNE_BATCH`` changes that every known consumer has passed."""
